@@ -21,7 +21,8 @@ const key32 = z
     return buf;
   });
 
-export const envSchema = z.object({
+/** The settings without cross-field rules: CLIs pick the few they need from it. */
+export const envFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public base URL of this service, used in links we send (exports, certificates). */
@@ -30,8 +31,9 @@ export const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }),
   /** Prefix for every Redis key and BullMQ queue, so environments and tests never collide. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('morprom'),
-  LINE_CHANNEL_SECRET: z.string().min(1),
-  LINE_CHANNEL_ACCESS_TOKEN: z.string().min(1),
+  /** Leave both LINE credentials empty outside production to run against the built-in emulator. */
+  LINE_CHANNEL_SECRET: z.string().min(1).optional(),
+  LINE_CHANNEL_ACCESS_TOKEN: z.string().min(1).optional(),
   LINE_API_BASE_URL: z.url().default('https://api.line.me'),
   LINE_DATA_API_BASE_URL: z.url().default('https://api-data.line.me'),
   /** Run the local LINE platform inside this process and point the SDK at it. */
@@ -58,6 +60,22 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(16).optional(),
 });
 
+export const envSchema = envFields.superRefine((env, ctx) => {
+  const hasSecret = env.LINE_CHANNEL_SECRET !== undefined;
+  const hasToken = env.LINE_CHANNEL_ACCESS_TOKEN !== undefined;
+  if (hasSecret !== hasToken) {
+    ctx.addIssue({ code: 'custom', path: [hasSecret ? 'LINE_CHANNEL_ACCESS_TOKEN' : 'LINE_CHANNEL_SECRET'], message: 'set both LINE credentials, or neither (emulator mode)' });
+  }
+  if (env.NODE_ENV === 'production' && (!hasSecret || env.LINE_EMULATOR)) {
+    ctx.addIssue({ code: 'custom', path: ['LINE_CHANNEL_SECRET'], message: 'production needs real LINE credentials and LINE_EMULATOR=false' });
+  }
+});
+
+/** True when the service should run its own LINE platform (no credentials, or asked to). */
+export function usesEmulator(env: Env): boolean {
+  return env.LINE_EMULATOR || env.LINE_CHANNEL_SECRET === undefined;
+}
+
 export type Env = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {
@@ -69,11 +87,23 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws ConfigError naming every missing or malformed setting. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = envSchema.safeParse(source);
+  return parseWith(envSchema, source);
+}
+
+type FieldName = keyof typeof envFields.shape;
+
+/** For CLIs: parses only the named settings, with the same messages as parseEnv. */
+export function parseEnvFields<K extends FieldName>(names: readonly K[], source: NodeJS.ProcessEnv = process.env): Pick<Env, K> {
+  const mask = Object.fromEntries(names.map((n) => [n, true]));
+  return parseWith(envFields.pick(mask as never) as unknown as z.ZodType<Pick<Env, K>>, source);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, source: NodeJS.ProcessEnv): T {
+  // `KEY=` in a .env file means "not set", as with most dotenv tools.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   return result.data;
 }

@@ -1,0 +1,32 @@
+/** What a flow step can see and use while it handles one event. */
+import type { Db } from '../db/client.js';
+import type { Locale, Translate } from '../i18n/index.js';
+import type { PersonalDataCipher } from '../shared/personal-data.js';
+import type { PopulationRegister } from '../domain/identity/population-register.js';
+import type { RateLimiter } from '../shared/rate-limiter.js';
+
+export interface BotSettings {
+  consentVersion: string;
+  exportLinkTtlMinutes: number;
+  publicBaseUrl: string;
+}
+
+/** Long-lived collaborators, created once by the composition root. */
+export interface BotServices {
+  cipher: PersonalDataCipher;
+  register: PopulationRegister;
+  identityLimiter: RateLimiter;
+  settings: BotSettings;
+}
+
+export interface BotContext {
+  lineUserId: string;
+  locale: Locale;
+  t: Translate;
+  now: Date;
+  /** The transaction this event is processed in: state, domain writes and outbox commit together. */
+  db: Db;
+  services: BotServices;
+  /** Changes the user's language for this and later messages. */
+  setLocale(locale: Locale): void;
+}

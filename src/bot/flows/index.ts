@@ -1,0 +1,6 @@
+/** Every flow the engine knows. Add a flow here and route a feature to it in router.ts. */
+import type { AnyFlow } from '../flow.js';
+import { registrationFlow, familyRegistrationFlow } from './registration.flow.js';
+import { profileFlow } from './profile.flow.js';
+
+export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow];

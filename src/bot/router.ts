@@ -1,0 +1,62 @@
+/**
+ * Routing as a lookup table: (input, whether a flow is active) → what to do. No flow logic
+ * here; the engine carries the decision out.
+ */
+import type { UserInput } from './flow.js';
+import type { FeatureId } from './postback.js';
+
+export type Route =
+  | { kind: 'cancel' }
+  | { kind: 'setLanguage'; locale: 'th' | 'en' }
+  | { kind: 'feature'; feature: FeatureId }
+  | { kind: 'continue' }
+  | { kind: 'help' };
+
+const cancelWords = new Set(['ยกเลิก', 'cancel', 'stop', 'หยุด']);
+
+/** Typed words that open a feature when no flow is waiting for an answer. */
+const keywords: Record<string, FeatureId> = {
+  ลงทะเบียน: 'register',
+  register: 'register',
+  สมัคร: 'register',
+  ช่วยเหลือ: 'help',
+  help: 'help',
+  เมนู: 'help',
+  menu: 'help',
+  สวัสดี: 'help',
+  hello: 'help',
+  hi: 'help',
+  ข้อมูลของฉัน: 'profile',
+  profile: 'profile',
+  ภาษา: 'language',
+  language: 'language',
+  จองวัคซีน: 'book',
+  book: 'book',
+  ใบรับรอง: 'certificate',
+  certificate: 'certificate',
+};
+
+export function route(input: UserInput, flowActive: boolean): Route {
+  if (input.kind === 'postback') {
+    const p = input.payload;
+    if (p.a === 'cancel') return { kind: 'cancel' };
+    if (p.a === 'lang') return { kind: 'setLanguage', locale: p.l };
+    if (p.a === 'menu') return { kind: 'feature', feature: p.f };
+  }
+  if (input.kind === 'text') {
+    const word = input.text.trim().toLowerCase();
+    if (cancelWords.has(word)) return { kind: 'cancel' };
+    if (!flowActive && Object.hasOwn(keywords, word)) return { kind: 'feature', feature: keywords[word]! };
+  }
+  return flowActive ? { kind: 'continue' } : { kind: 'help' };
+}
+
+/** Which flow a feature starts; features without one answer with a message (see engine). */
+export const featureFlows: Partial<Record<FeatureId, string>> = {
+  register: 'registration',
+  family: 'family-registration',
+  profile: 'profile',
+};
+
+/** Features that later issues build; until then they answer "coming soon". */
+export const comingSoonFeatures: ReadonlySet<FeatureId> = new Set(['book', 'appointments', 'symptoms', 'certificate']);

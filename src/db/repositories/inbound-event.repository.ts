@@ -1,0 +1,46 @@
+/** Webhook events as stored before we answer LINE: the inbox of the per-user workers. */
+import type { Db } from '../client.js';
+
+export interface NewInboundEvent {
+  webhookEventId: string;
+  sourceKey: string;
+  type: string;
+  /** Encrypted event JSON. */
+  payload: string;
+  eventTime: Date;
+}
+
+/** Stores events; ones already stored (redeliveries) are skipped. */
+export async function insertInboundEvents(db: Db, events: NewInboundEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const { count } = await db.inboundEvent.createMany({ data: events, skipDuplicates: true });
+  return count;
+}
+
+/** The oldest unprocessed event of one user (arrival order). Call with the user's session locked. */
+export function nextPendingEvent(db: Db, sourceKey: string) {
+  return db.inboundEvent.findFirst({
+    where: { sourceKey, processedAt: null },
+    orderBy: { seq: 'asc' },
+  });
+}
+
+/** Marks an event done and drops its payload: we keep only the id (for deduplication) and the outcome. */
+export function markEventProcessed(db: Db, webhookEventId: string, now: Date, error?: string) {
+  return db.inboundEvent.update({ where: { webhookEventId }, data: { processedAt: now, payload: null, error: error ?? null } });
+}
+
+/** Users with events waiting longer than `olderThan` (a drain was lost, e.g. a crash). */
+export async function sourcesWithStaleEvents(db: Db, olderThan: Date, limit = 1000): Promise<string[]> {
+  const rows = await db.inboundEvent.findMany({
+    where: { processedAt: null, receivedAt: { lt: olderThan } },
+    select: { sourceKey: true },
+    distinct: ['sourceKey'],
+    take: limit,
+  });
+  return rows.map((r) => r.sourceKey);
+}
+
+export function countPendingEvents(db: Db): Promise<number> {
+  return db.inboundEvent.count({ where: { processedAt: null } });
+}

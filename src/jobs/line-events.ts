@@ -1,0 +1,192 @@
+/**
+ * The path of a webhook event after signature checking:
+ *   intake (web process): store events in PostgreSQL (deduplicated by webhookEventId), then
+ *     enqueue one "drain user X" job per user in the request;
+ *   drain (worker): with the user's session row locked, take their pending events one at a
+ *     time in arrival order; each event is handled, its state, domain writes, outbox rows and
+ *     "processed" mark commit together; then the outbox is delivered.
+ */
+import type { Queue } from 'bullmq';
+import type { webhook } from '@line/bot-sdk';
+import type { PrismaClient } from '../db/client.js';
+import type { Logger } from '../shared/logger.js';
+import type { PersonalDataCipher } from '../shared/personal-data.js';
+import { insertInboundEvents, markEventProcessed, nextPendingEvent, type NewInboundEvent } from '../db/repositories/inbound-event.repository.js';
+import { lockSession, saveSession } from '../db/repositories/conversation.repository.js';
+import { ensureLineUser, updateLineUser } from '../db/repositories/line-user.repository.js';
+import { insertOutboundMessages } from '../db/repositories/outbound-message.repository.js';
+import { isLocale, translator, type Locale } from '../i18n/index.js';
+import { textMessage } from '../line/message-builders.js';
+import type { BotEngine } from '../bot/engine.js';
+import type { OutboundDelivery } from '../line/outbound-delivery.js';
+import { defaultJobOptions } from './queues.js';
+
+export interface LineEventJob {
+  sourceKey: string;
+}
+
+/** LINE allows 5 messages per reply or push. */
+const MESSAGES_PER_REQUEST = 5;
+
+export function sourceKeyOf(event: webhook.Event): string {
+  const source = event.source;
+  if (!source) return 'unknown';
+  if (source.type === 'user') return source.userId ?? 'unknown';
+  if (source.type === 'group') return source.groupId;
+  return source.roomId;
+}
+
+/** Stores events, then enqueues drains. Throws if either fails: the webhook answers 503. */
+export function createEventIntake(deps: { db: PrismaClient; queue: Queue<LineEventJob>; cipher: PersonalDataCipher }) {
+  return {
+    async accept(events: webhook.Event[]): Promise<void> {
+      if (events.length === 0) return;
+      const rows: NewInboundEvent[] = events.map((event) => ({
+        webhookEventId: event.webhookEventId,
+        sourceKey: sourceKeyOf(event),
+        type: event.type,
+        // Encrypted: a text event may carry an ID number the user typed.
+        payload: deps.cipher.encrypt(JSON.stringify(event)),
+        eventTime: new Date(event.timestamp),
+      }));
+      await insertInboundEvents(deps.db, rows);
+      // One job per user per request; its id is unique to this request's last event so a
+      // drain already running cannot swallow it, and a redelivery of the same request is a no-op.
+      const lastBySource = new Map(rows.map((r) => [r.sourceKey, r.webhookEventId]));
+      await deps.queue.addBulk(
+        [...lastBySource].map(([sourceKey, lastEventId]) => ({
+          name: 'drain',
+          data: { sourceKey },
+          opts: { ...defaultJobOptions, jobId: `drain-${sourceKey}-${lastEventId}`, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+        })),
+      );
+    },
+  };
+}
+
+export type EventIntake = ReturnType<typeof createEventIntake>;
+
+export function createEventDrainer(deps: {
+  db: PrismaClient;
+  engine: BotEngine;
+  cipher: PersonalDataCipher;
+  delivery: OutboundDelivery;
+  scheduleDeliveryRetry: (outboundId: string) => Promise<void>;
+  replyTokenTtlSeconds: number;
+  log: Logger;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  const { db, log } = deps;
+
+  /** Handles one pending event of the user; false when none was pending. */
+  async function handleNext(sourceKey: string): Promise<{ handled: boolean; outboundIds: string[] }> {
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          const session = await lockSession(tx, sourceKey);
+          const stored = await nextPendingEvent(tx, sourceKey);
+          if (!stored) return { handled: false, outboundIds: [] };
+          const at = now();
+          const event = JSON.parse(deps.cipher.decrypt(stored.payload ?? '')) as webhook.Event;
+          if (event.source?.type !== 'user') {
+            await markEventProcessed(tx, stored.webhookEventId, at);
+            return { handled: true, outboundIds: [] };
+          }
+          const user = await ensureLineUser(tx, sourceKey);
+          const locale: Locale = isLocale(user.locale) ? user.locale : 'th';
+          const result = await deps.engine.handle({ db: tx, lineUserId: sourceKey, locale, session, event, now: at });
+          await saveSession(tx, sourceKey, result.session);
+          if (result.locale !== locale || result.following !== undefined || result.richMenu) {
+            await updateLineUser(tx, sourceKey, {
+              now: at,
+              ...(result.locale !== locale ? { locale: result.locale } : {}),
+              ...(result.following !== undefined ? { following: result.following } : {}),
+              ...(result.richMenu ? { richMenu: result.richMenu } : {}),
+            });
+          }
+          const replyToken = 'replyToken' in event ? event.replyToken : undefined;
+          const outboundIds = await saveOutbox(tx, sourceKey, result.messages, result.richMenu, replyToken, replyDeadline(event));
+          await markEventProcessed(tx, stored.webhookEventId, at);
+          return { handled: true, outboundIds };
+        },
+        { timeout: 30_000, maxWait: 15_000 },
+      );
+    } catch (err) {
+      // Error boundary of one event: record it and tell the user, so one bad event never
+      // blocks the ones after it. If even this fails (database down), the job retries.
+      log.error({ err, sourceKey }, 'event handling failed');
+      return recordFailure(sourceKey, err);
+    }
+  }
+
+  async function recordFailure(sourceKey: string, err: unknown): Promise<{ handled: boolean; outboundIds: string[] }> {
+    return db.$transaction(async (tx) => {
+      await lockSession(tx, sourceKey);
+      const stored = await nextPendingEvent(tx, sourceKey);
+      if (!stored) return { handled: false, outboundIds: [] };
+      const user = await ensureLineUser(tx, sourceKey);
+      const t = translator(isLocale(user.locale) ? user.locale : 'th');
+      const reason = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
+      await markEventProcessed(tx, stored.webhookEventId, now(), reason);
+      if (stored.type !== 'message' && stored.type !== 'postback' && stored.type !== 'follow') return { handled: true, outboundIds: [] };
+      const outboundIds = await saveOutbox(tx, sourceKey, [textMessage(t('error.generic'))], undefined, undefined, undefined);
+      return { handled: true, outboundIds };
+    });
+  }
+
+  function replyDeadline(event: webhook.Event): Date {
+    return new Date(event.timestamp + deps.replyTokenTtlSeconds * 1000);
+  }
+
+  async function saveOutbox(
+    tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0],
+    lineUserId: string,
+    messages: unknown[],
+    richMenu: string | undefined,
+    replyToken: string | undefined,
+    replyBefore: Date | undefined,
+  ): Promise<string[]> {
+    if (messages.length === 0 && !richMenu) return [];
+    const chunks: unknown[][] = [];
+    for (let i = 0; i < messages.length; i += MESSAGES_PER_REQUEST) chunks.push(messages.slice(i, i + MESSAGES_PER_REQUEST));
+    if (chunks.length === 0) chunks.push([]);
+    return insertOutboundMessages(
+      tx,
+      chunks.map((chunk, i) => ({
+        lineUserId,
+        messages: chunk,
+        // Only the first chunk may use the reply token (it is single use); the rest are pushed.
+        ...(i === 0 && replyToken && replyBefore ? { replyToken, replyBefore } : {}),
+        ...(i === 0 && richMenu ? { richMenu } : {}),
+      })),
+    );
+  }
+
+  async function deliverAll(ids: string[]): Promise<void> {
+    // In order: a later chunk must not overtake an earlier one.
+    for (const id of ids) {
+      try {
+        await deps.delivery.deliver(id);
+      } catch (err) {
+        log.warn({ err, outboundId: id }, 'delivery failed; scheduling retry');
+        await deps.scheduleDeliveryRetry(id);
+      }
+    }
+  }
+
+  return {
+    /** Processes every pending event of one user, oldest first. */
+    async drain(sourceKey: string): Promise<number> {
+      let count = 0;
+      for (;;) {
+        const { handled, outboundIds } = await handleNext(sourceKey);
+        if (!handled) return count;
+        count++;
+        await deliverAll(outboundIds);
+      }
+    },
+  };
+}
+
+export type EventDrainer = ReturnType<typeof createEventDrainer>;

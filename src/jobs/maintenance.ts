@@ -1,0 +1,38 @@
+/**
+ * The periodic sweep (a BullMQ job scheduler, so one worker runs it at a time): re-drives
+ * work a crash left behind. Events stored but never drained (the process died between
+ * storing and enqueueing, or Redis lost the job) get a new drain; outbox rows nobody is
+ * delivering get a delivery job.
+ */
+import type { Queue } from 'bullmq';
+import type { PrismaClient } from '../db/client.js';
+import type { Logger } from '../shared/logger.js';
+import { sourcesWithStaleEvents } from '../db/repositories/inbound-event.repository.js';
+import { stuckOutboundIds } from '../db/repositories/outbound-message.repository.js';
+import { CLAIM_STALE_AFTER_MS } from '../line/outbound-delivery.js';
+import { defaultJobOptions } from './queues.js';
+import type { LineEventJob } from './line-events.js';
+
+/** Work younger than this is assumed to be in flight. */
+const GRACE_MS = 30_000;
+
+export async function runMaintenanceSweep(deps: {
+  db: PrismaClient;
+  lineEventsQueue: Queue<LineEventJob>;
+  scheduleDeliveryRetry: (outboundId: string) => Promise<void>;
+  now: Date;
+  log: Logger;
+}): Promise<{ drains: number; deliveries: number }> {
+  const { db, now } = deps;
+  const sources = await sourcesWithStaleEvents(db, new Date(now.getTime() - GRACE_MS));
+  if (sources.length > 0) {
+    const minute = Math.floor(now.getTime() / 60_000);
+    await deps.lineEventsQueue.addBulk(
+      sources.map((sourceKey) => ({ name: 'drain', data: { sourceKey }, opts: { ...defaultJobOptions, jobId: `sweep-${sourceKey}-${minute}` } })),
+    );
+  }
+  const stuck = await stuckOutboundIds(db, new Date(now.getTime() - Math.max(GRACE_MS, CLAIM_STALE_AFTER_MS)));
+  for (const id of stuck) await deps.scheduleDeliveryRetry(id);
+  if (sources.length + stuck.length > 0) deps.log.warn({ drains: sources.length, deliveries: stuck.length }, 'sweep re-drove stranded work');
+  return { drains: sources.length, deliveries: stuck.length };
+}

@@ -1,0 +1,81 @@
+/**
+ * Composition root: settings → (emulator, in emulator mode) → service; graceful shutdown
+ * on SIGINT/SIGTERM. Reads .env when present. ROLE=web|worker runs one half alone.
+ */
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, parseEnv, usesEmulator, type Env } from './config/env.js';
+import { createLogger } from './shared/logger.js';
+import { startService, type ServiceEnv } from './service.js';
+import { startLineEmulator } from './emulator/index.js';
+import { setUpRichMenus } from './line/rich-menus/setup.js';
+import { messagingApi } from '@line/bot-sdk';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let env: Env;
+  try {
+    env = parseEnv();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${err.message}\nSee .env.example for every setting.`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: env.LOG_LEVEL, pretty: process.stdout.isTTY && env.NODE_ENV !== 'production' });
+  const stops: Array<() => Promise<void>> = [];
+
+  let serviceEnv: ServiceEnv;
+  if (usesEmulator(env)) {
+    // No LINE credentials: run the local LINE platform beside the bot and point the SDK at it.
+    const channelSecret = env.LINE_CHANNEL_SECRET ?? randomBytes(16).toString('hex');
+    const channelAccessToken = env.LINE_CHANNEL_ACCESS_TOKEN ?? `emulator-${randomBytes(16).toString('hex')}`;
+    const emulator = await startLineEmulator({
+      port: env.PORT + 1,
+      channelSecret,
+      channelAccessToken,
+      webhookUrl: `http://127.0.0.1:${env.PORT}/webhook`,
+    });
+    stops.push(() => emulator.stop());
+    serviceEnv = { ...env, LINE_CHANNEL_SECRET: channelSecret, LINE_CHANNEL_ACCESS_TOKEN: channelAccessToken, LINE_API_BASE_URL: emulator.url, LINE_DATA_API_BASE_URL: emulator.url };
+    log.info({ emulator: emulator.url }, 'emulator mode: LINE calls go to the local LINE platform');
+    await setUpRichMenus({
+      api: new messagingApi.MessagingApiClient({ channelAccessToken, baseURL: emulator.url }),
+      blob: new messagingApi.MessagingApiBlobClient({ channelAccessToken, baseURL: emulator.url }),
+      log: (message: string) => log.info(message),
+    });
+  } else {
+    serviceEnv = env as ServiceEnv;
+  }
+
+  const service = await startService(serviceEnv, { log });
+  stops.unshift(() => service.close());
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'signal received');
+    const force = setTimeout(() => {
+      log.error('shutdown took over 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    (async () => {
+      for (const stop of stops) await stop();
+    })()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('start-up failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+/**
+ * Wires the service from parsed settings: clients → domain services → HTTP app and/or
+ * workers (by ROLE). main.ts and the integration tests both start the service this way,
+ * so tests run the real thing. `close()` shuts down gracefully: stop accepting requests,
+ * let active jobs finish, then close Redis and PostgreSQL.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue, Worker, type Job } from 'bullmq';
+import { messagingApi } from '@line/bot-sdk';
+import type { Env } from './config/env.js';
+import { createDatabaseClient } from './db/client.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { createPersonalDataCipher } from './shared/personal-data.js';
+import { createRedisRateLimiter } from './shared/rate-limiter.js';
+import { createLineGateway } from './line/line-gateway.js';
+import { createOutboundDelivery } from './line/outbound-delivery.js';
+import { richMenuDefinitions } from './line/rich-menus/definitions.js';
+import { PostgresPopulationRegister } from './db/repositories/population-register.repository.js';
+import { createBotEngine } from './bot/engine.js';
+import { allFlows } from './bot/flows/index.js';
+import { createEventDrainer, createEventIntake, type LineEventJob } from './jobs/line-events.js';
+import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames } from './jobs/queues.js';
+import { runMaintenanceSweep } from './jobs/maintenance.js';
+import { createApp } from './http/app.js';
+import { createWebhookRouter } from './http/webhook.route.js';
+import { createExportsRouter } from './http/exports.route.js';
+
+export interface ServiceOptions {
+  log?: Logger;
+  /** Injected clock for tests. */
+  now?: () => Date;
+  /** How often the maintenance sweep runs (ms). */
+  sweepEveryMs?: number;
+}
+
+export interface RunningService {
+  /** Base URL of the HTTP server (absent for ROLE=worker). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+/** Settings the service needs once emulator mode has filled in the LINE credentials. */
+export type ServiceEnv = Env & { LINE_CHANNEL_SECRET: string; LINE_CHANNEL_ACCESS_TOKEN: string };
+
+export async function startService(env: ServiceEnv, options: ServiceOptions = {}): Promise<RunningService> {
+  const log = options.log ?? createLogger({ level: env.LOG_LEVEL });
+  const now = options.now ?? (() => new Date());
+  const runWeb = env.ROLE !== 'worker';
+  const runWorkers = env.ROLE !== 'web';
+
+  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20 });
+  const producerRedis = createProducerConnection(env.REDIS_URL);
+  producerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
+  const queueOptions = { connection: producerRedis, prefix: env.REDIS_PREFIX, defaultJobOptions };
+  const lineEventsQueue = new Queue<LineEventJob>(queueNames.lineEvents, queueOptions);
+  const outboundQueue = new Queue<{ outboundId: string }>(queueNames.outbound, queueOptions);
+  const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
+
+  const cipher = createPersonalDataCipher({ hashKey: env.ID_HASH_KEY, encryptionKey: env.ID_ENCRYPTION_KEY });
+  const lineClient = new messagingApi.MessagingApiClient({ channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN, baseURL: env.LINE_API_BASE_URL });
+  const line = createLineGateway({ client: lineClient, log });
+
+  const closers: Array<() => Promise<unknown>> = [];
+  let shuttingDown = false;
+  let server: Server | undefined;
+  let url: string | undefined;
+
+  if (runWorkers) {
+    const workerRedis = createWorkerConnection(env.REDIS_URL);
+    workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'));
+    const engine = createBotEngine({
+      flows: allFlows,
+      sessionTtlMinutes: env.SESSION_TTL_MINUTES,
+      services: {
+        cipher,
+        register: new PostgresPopulationRegister(db),
+        identityLimiter: createRedisRateLimiter({ redis: workerRedis, prefix: env.REDIS_PREFIX, limit: env.IDENTITY_ATTEMPTS_PER_HOUR, windowSeconds: 3600 }),
+        settings: { consentVersion: env.CONSENT_VERSION, exportLinkTtlMinutes: env.EXPORT_LINK_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },
+      },
+    });
+    const richMenuAliases = Object.fromEntries(Object.entries(richMenuDefinitions).map(([key, def]) => [key, def.alias]));
+    const delivery = createOutboundDelivery({ db, line, log, richMenuAliases, now });
+    const scheduleDeliveryRetry = async (outboundId: string) => {
+      await outboundQueue.add('deliver', { outboundId }, { jobId: `out-${outboundId}`, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
+    };
+    const drainer = createEventDrainer({ db, engine, cipher, delivery, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
+
+    const workerOptions = { connection: workerRedis, prefix: env.REDIS_PREFIX };
+    const eventsWorker = new Worker<LineEventJob>(queueNames.lineEvents, (job: Job<LineEventJob>) => drainer.drain(job.data.sourceKey), {
+      ...workerOptions,
+      concurrency: env.WORKER_CONCURRENCY,
+    });
+    const outboundWorker = new Worker<{ outboundId: string }>(queueNames.outbound, (job) => delivery.deliver(job.data.outboundId), {
+      ...workerOptions,
+      concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 2)),
+    });
+    const maintenanceWorker = new Worker(
+      queueNames.maintenance,
+      () => runMaintenanceSweep({ db, lineEventsQueue, scheduleDeliveryRetry, now: now(), log }),
+      { ...workerOptions, concurrency: 1 },
+    );
+    await maintenanceQueue.upsertJobScheduler('sweep', { every: options.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: defaultJobOptions });
+    for (const w of [eventsWorker, outboundWorker, maintenanceWorker]) {
+      w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+      w.on('error', (err) => log.warn({ queue: w.name, err: err.message }, 'worker error'));
+    }
+    // Workers close first (they finish their active jobs), then their connection.
+    closers.push(async () => {
+      await Promise.all([eventsWorker.close(), outboundWorker.close(), maintenanceWorker.close()]);
+      await workerRedis.quit().catch(() => workerRedis.disconnect());
+    });
+  }
+
+  if (runWeb) {
+    const intake = createEventIntake({ db, queue: lineEventsQueue, cipher });
+    const app = createApp({
+      log,
+      isShuttingDown: () => shuttingDown,
+      readiness: {
+        postgres: () => db.$queryRaw`SELECT 1`,
+        redis: () => producerRedis.ping(),
+      },
+      routers: [
+        createWebhookRouter({ channelSecret: env.LINE_CHANNEL_SECRET, intake, log }),
+        createExportsRouter({ db, cipher }),
+      ],
+    });
+    server = createServer(app);
+    // LINE keeps connections alive; a short keep-alive lets shutdown finish promptly.
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(env.PORT, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://127.0.0.1:${address.port}`;
+    log.info({ url, role: env.ROLE }, 'HTTP server listening');
+  }
+
+  return {
+    url,
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info('shutting down: no new requests, finishing active jobs');
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      for (const close of closers) await close();
+      await Promise.all([lineEventsQueue.close(), outboundQueue.close(), maintenanceQueue.close()]);
+      await producerRedis.quit().catch(() => producerRedis.disconnect());
+      await db.$disconnect();
+      log.info('shutdown complete');
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Fixed-window rate limiter in Redis (INCR + EXPIRE in one round trip). Used for identity
+ * attempts: the ID checksum passes about 1 random number in 10, so guessing must be slow.
+ */
+import type { Redis } from 'ioredis';
+
+export interface RateLimiter {
+  /** Counts one attempt; false when the key is over its limit in the current window. */
+  consume(key: string): Promise<boolean>;
+}
+
+export function createRedisRateLimiter(options: {
+  redis: Redis;
+  prefix: string;
+  limit: number;
+  windowSeconds: number;
+}): RateLimiter {
+  const { redis, prefix, limit, windowSeconds } = options;
+  return {
+    async consume(key) {
+      const window = Math.floor(Date.now() / 1000 / windowSeconds);
+      const redisKey = `${prefix}:rl:${key}:${window}`;
+      const results = await redis.multi().incr(redisKey).expire(redisKey, windowSeconds).exec();
+      const count = Number(results?.[0]?.[1] ?? 0);
+      return count <= limit;
+    },
+  };
+}
