@@ -11,11 +11,15 @@ import { seedFromSettings } from '../prisma/seed.js';
 
 async function main(): Promise<void> {
   if (!existsSync('.env')) {
+    // Emulator mode with fixed local credentials, so `npm run line:send` can sign events.
     const example = readFileSync('.env.example', 'utf8')
       .replace(/^ID_HASH_KEY=$/m, `ID_HASH_KEY=${randomBytes(32).toString('hex')}`)
-      .replace(/^ID_ENCRYPTION_KEY=$/m, `ID_ENCRYPTION_KEY=${randomBytes(32).toString('hex')}`);
+      .replace(/^ID_ENCRYPTION_KEY=$/m, `ID_ENCRYPTION_KEY=${randomBytes(32).toString('hex')}`)
+      .replace(/^LINE_CHANNEL_SECRET=$/m, `LINE_CHANNEL_SECRET=${randomBytes(16).toString('hex')}`)
+      .replace(/^LINE_CHANNEL_ACCESS_TOKEN=$/m, `LINE_CHANNEL_ACCESS_TOKEN=emulator-${randomBytes(16).toString('hex')}`)
+      .replace(/^LINE_EMULATOR=false$/m, 'LINE_EMULATOR=true');
     writeFileSync('.env', example, { mode: 0o600 });
-    console.log('created .env with fresh random keys (emulator mode: no LINE credentials)');
+    console.log('created .env: fresh random keys, built-in LINE emulator');
   }
   process.loadEnvFile('.env');
   const env = parseEnv();

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
       webhookUrl: `http://127.0.0.1:${env.PORT}/webhook`,
     });
     stops.push(() => emulator.stop());
+    // A transcript in the log, so the demo can be followed from the terminal.
+    emulator.store.onDelivery((chatId, delivery) => log.info({ to: chatId, via: delivery.via }, `bot ▶ ${summarise(delivery.messages)}`));
     serviceEnv = { ...env, LINE_CHANNEL_SECRET: channelSecret, LINE_CHANNEL_ACCESS_TOKEN: channelAccessToken, LINE_API_BASE_URL: emulator.url, LINE_DATA_API_BASE_URL: emulator.url };
     log.info({ emulator: emulator.url }, 'emulator mode: LINE calls go to the local LINE platform');
     await setUpRichMenus({
@@ -73,6 +75,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** One line per message: its text, or a Flex message's altText, with the quick-reply labels. */
+function summarise(messages: readonly messagingApi.Message[]): string {
+  return messages
+    .map((m) => {
+      const body = m.type === 'text' ? m.text : m.type === 'flex' ? `[${m.altText}]` : `[${m.type}]`;
+      const replies = m.quickReply?.items?.map((i) => i.action?.label).filter(Boolean) ?? [];
+      return replies.length ? `${body}  ⟨${replies.join(' | ')}⟩` : body;
+    })
+    .join('\n        ');
 }
 
 main().catch((err) => {

@@ -4,7 +4,7 @@
  * so everything is read defensively.
  */
 import type { messagingApi } from '@line/bot-sdk';
-import { isRecord } from './api-result.js';
+import { isRecord } from './route-contract.js';
 
 type Action = messagingApi.Action;
 

@@ -91,14 +91,17 @@ export class VirtualUser {
     return this.emit(this.events.text(this.userId, text));
   }
 
+  /** Sends a sticker. */
   sendSticker(packageId: string, stickerId: string): Promise<WebhookDelivery> {
     return this.emit(this.events.sticker(this.userId, packageId, stickerId));
   }
 
+  /** Sends an image; the bot can download it from the content endpoint. */
   sendImage(image?: ImageInput): Promise<WebhookDelivery> {
     return this.emit(this.events.image(this.userId, image));
   }
 
+  /** Shares a location. */
   sendLocation(location: LocationInput): Promise<WebhookDelivery> {
     return this.emit(this.events.location(this.userId, location));
   }
@@ -108,7 +111,7 @@ export class VirtualUser {
    * then returns all of them and puts them on screen.
    */
   async nextMessages(options: { count?: number; timeoutMs?: number } = {}): Promise<Message[]> {
-    const messages = await this.inbox.nextMessages({ timeoutMs: this.deps.timeoutMs, ...options });
+    const messages = await this.inbox.nextMessages({ count: options.count, timeoutMs: options.timeoutMs ?? this.deps.timeoutMs });
     this.show(messages);
     return messages;
   }

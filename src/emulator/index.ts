@@ -62,7 +62,7 @@ export async function startLineEmulator(options: LineEmulatorOptions): Promise<L
     ...(options.webhookTimeoutMs !== undefined && { timeoutMs: options.webhookTimeoutMs }),
   });
 
-  const server = createServer(platform.app);
+  const server = createServer(platform.handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -114,5 +114,5 @@ export {
 } from './webhook-sender.js';
 export { VirtualUser, type TapTarget, type TapOptions, type TapResult, type TranscriptEntry } from './client.js';
 export { actionsInMessages, actionsInRichMenu, type TappableAction } from './actions.js';
-export type { Validate, ValidationIssue, ValidationKind } from './api-result.js';
+export type { Validate, ValidationIssue, ValidationKind } from './route-contract.js';
 export { createSolidPng, readImageInfo } from './image-info.js';

@@ -12,7 +12,7 @@ import {
   type Route,
   type RouteDependencies,
   type ValidationIssue,
-} from './api-result.js';
+} from './route-contract.js';
 import { CHAT_ID_PATTERN, USER_ID_PATTERN } from './ids.js';
 import type { DeliveryVia } from './store.js';
 
@@ -21,7 +21,7 @@ const VALIDATE_TARGETS = ['reply', 'push', 'multicast', 'narrowcast', 'broadcast
 
 /** Messaging API routes bound to a store. */
 export function messagingRoutes({ store, check, invalid }: RouteDependencies): Route[] {
-  /** Records an accepted send and answers like LINE (`sentMessages`, or `{}` for multicast). */
+  /** Records an accepted send for its recipients; returns the `sentMessages` LINE answers with. */
   const send = (
     via: DeliveryVia,
     recipients: string[],
@@ -42,8 +42,8 @@ export function messagingRoutes({ store, check, invalid }: RouteDependencies): R
       path: '/v2/bot/message/reply',
       body: 'json',
       handle: (context) => {
-        const invalid = check('reply', context.body, replyStructure);
-        if (invalid) return invalid;
+        const rejected = check('reply', context.body, replyStructure);
+        if (rejected) return rejected;
         const request = context.body as messagingApi.ReplyMessageRequest;
         const userId = store.consumeReplyToken(request.replyToken);
         if (userId === undefined) return lineError(400, 'Invalid reply token');
@@ -56,8 +56,8 @@ export function messagingRoutes({ store, check, invalid }: RouteDependencies): R
       body: 'json',
       acceptsRetryKey: true,
       handle: (context) => {
-        const invalid = check('push', context.body, pushStructure);
-        if (invalid) return invalid;
+        const rejected = check('push', context.body, pushStructure);
+        if (rejected) return rejected;
         const request = context.body as messagingApi.PushMessageRequest;
         // LINE answers 200 even when the user blocked the account; the store marks it undelivered.
         return ok({ sentMessages: send('push', [request.to], request, context) });
@@ -69,8 +69,8 @@ export function messagingRoutes({ store, check, invalid }: RouteDependencies): R
       body: 'json',
       acceptsRetryKey: true,
       handle: (context) => {
-        const invalid = check('multicast', context.body, multicastStructure);
-        if (invalid) return invalid;
+        const rejected = check('multicast', context.body, multicastStructure);
+        if (rejected) return rejected;
         const request = context.body as messagingApi.MulticastRequest;
         send('multicast', [...new Set(request.to)], request, context);
         return ok({});

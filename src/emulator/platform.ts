@@ -1,15 +1,17 @@
 /**
- * The emulated LINE Messaging API as an Express app. It serves the paths of both LINE hosts
- * (api.line.me and api-data.line.me) so one base URL works for `MessagingApiClient` and
+ * The emulated LINE Messaging API. It serves the paths of both LINE hosts (api.line.me and
+ * api-data.line.me) so one base URL works for `MessagingApiClient` and
  * `MessagingApiBlobClient`.
  *
- * Request pipeline, in LINE's order where it is observable:
- *   request id → injected delay/fault → bearer auth → rate limit → retry key → body checks
- *   → handler → (fault after processing) → response.
+ * Every request goes through one pipeline, in LINE's order where it is observable:
+ *   request id → injected delay/fault → bearer auth → route → rate limit → body
+ *   → retry key → handler → (fault after processing) → response, recorded in the store.
+ * It runs on plain node:http (see router.ts for why); `app` wraps it for Express users.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express from 'express';
 import {
   defaultValidationErrorBody,
   isRecord,
@@ -19,11 +21,12 @@ import {
   type RouteDependencies,
   type Validate,
   type ValidationIssue,
-} from './api-result.js';
+} from './route-contract.js';
 import { FaultInjector, type Fault } from './faults.js';
 import { UUID_PATTERN } from './ids.js';
 import { messagingRoutes } from './messaging-routes.js';
 import { richMenuRoutes } from './richmenu-routes.js';
+import { Router, parseJson, readBody } from './router.js';
 import { LinePlatformStore } from './store.js';
 
 /** Options for {@link createLinePlatform}. */
@@ -47,9 +50,11 @@ export interface LinePlatformOptions {
   now?: () => number;
 }
 
-/** A running emulated platform, ready to be mounted or served. */
+/** The emulated platform, ready to be served. */
 export interface LinePlatform {
-  /** Serves every emulated endpoint of both LINE hosts. */
+  /** A node:http request listener serving every endpoint of both hosts. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The same API as an Express app, to mount in an existing Express server. */
   app: express.Express;
   store: LinePlatformStore;
   faults: FaultInjector;
@@ -60,35 +65,38 @@ export interface LinePlatform {
 
 const AUTH_REQUIRED = lineError(401, "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'");
 const AUTH_FAILED = lineError(401, 'Authentication failed. Confirm that the access token in the authorization header is valid.');
+const NOT_FOUND = lineError(404, 'Not found');
 const RATE_LIMITED = lineError(429, 'The API rate limit has been exceeded. Try again later.');
 const RETRY_KEY_UNSUPPORTED = lineError(400, 'The X-Line-Retry-Key header is not supported by this endpoint');
 const RETRY_KEY_INVALID = lineError(400, "The value for the 'X-Line-Retry-Key' header is invalid");
-const JSON_BODY_LIMIT = '2mb';
-const IMAGE_BODY_LIMIT = '1mb';
+const INVALID_JSON = lineError(400, 'The request body could not be parsed as JSON');
+const TOO_LARGE = lineError(413, 'Request Entity Too Large');
+/** LINE accepts request bodies up to 2 MB, and rich menu images up to 1 MB. */
+const BODY_LIMITS = { json: 2 * 1024 * 1024, binary: 1024 * 1024 } as const;
 
-/** Creates the emulated API. Serve `app` yourself, or use `startLineEmulator`. */
+/** Creates the emulated API. Serve `handler` (or `app`), or use `startLineEmulator`. */
 export function createLinePlatform(options: LinePlatformOptions): LinePlatform {
   const now = options.now ?? Date.now;
   const store = new LinePlatformStore({ replyTokenTtlMs: options.replyTokenTtlMs, now });
   const faults = new FaultInjector();
   const rateLimiter = options.rateLimitPerSecond ? new RateLimiter(options.rateLimitPerSecond, now) : undefined;
-  const http = new ResponseWriter(store, now);
+  const dependencies = routeDependencies(store, options);
+  const pipeline = new RequestPipeline({
+    store,
+    faults,
+    rateLimiter,
+    router: new Router([...messagingRoutes(dependencies), ...richMenuRoutes(dependencies)]),
+    expectedAuthorization: `Bearer ${options.channelAccessToken}`,
+    now,
+  });
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void pipeline.serve(req, res);
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('etag', false); // hashing every body would cost throughput for nothing
-  app.use(http.assignRequestId);
-  app.use(injectFaultsBefore(faults, http));
-  app.use(authenticate(options.channelAccessToken, http));
-
-  const dependencies = routeDependencies(store, options);
-  for (const route of [...messagingRoutes(dependencies), ...richMenuRoutes(dependencies)]) {
-    app[route.method](route.path, ...bodyParser(route), endpoint(route, { store, faults, rateLimiter, http }));
-  }
-  app.use((req, res) => http.respond(req, res, lineError(404, 'Not found')));
-  app.use(errorHandler(http));
+  app.use((req, res) => handler(req, res));
 
   return {
+    handler,
     app,
     store,
     faults,
@@ -119,142 +127,164 @@ function routeDependencies(store: LinePlatformStore, options: LinePlatformOption
   };
 }
 
-function bodyParser(route: Route): RequestHandler[] {
-  // Content types are not enforced for JSON: the SDK always sends application/json.
-  if (route.body === 'json') return [express.json({ limit: JSON_BODY_LIMIT, type: () => true })];
-  if (route.body === 'binary') return [express.raw({ limit: IMAGE_BODY_LIMIT, type: () => true })];
-  return [];
+/** Per-request facts the pipeline and the call log need. */
+class ApiCall {
+  readonly requestId = randomUUID();
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly retryKey: string | undefined;
+  /** The parsed JSON body, once read (binary bodies are not kept in the call log). */
+  json: unknown;
+
+  constructor(
+    req: IncomingMessage,
+    readonly receivedAt: number,
+  ) {
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    this.method = req.method ?? 'GET';
+    this.path = queryStart < 0 ? url : url.slice(0, queryStart);
+    this.query = queryStart < 0 ? '' : url.slice(queryStart + 1);
+    const retryKey = req.headers['x-line-retry-key'];
+    this.retryKey = Array.isArray(retryKey) ? retryKey[0] : retryKey;
+  }
 }
 
-interface EndpointDependencies {
+interface PipelineDependencies {
   store: LinePlatformStore;
   faults: FaultInjector;
   rateLimiter: RateLimiter | undefined;
-  http: ResponseWriter;
+  router: Router;
+  expectedAuthorization: string;
+  now: () => number;
 }
 
-/** Wraps a route handler with the per-endpoint concerns: rate limit, retry key, late faults. */
-function endpoint(route: Route, { store, faults, rateLimiter, http }: EndpointDependencies): RequestHandler {
-  const endpointKey = `${route.method} ${route.path}`;
-  return (req, res) => {
-    if (rateLimiter?.exceeded(endpointKey)) return http.respond(req, res, RATE_LIMITED);
-    const retryKey = req.get('x-line-retry-key');
-    if (retryKey !== undefined) {
-      if (!route.acceptsRetryKey) return http.respond(req, res, RETRY_KEY_UNSUPPORTED);
-      if (!UUID_PATTERN.test(retryKey)) return http.respond(req, res, RETRY_KEY_INVALID);
-      const accepted = store.acceptedRetryKey(retryKey);
-      if (accepted) {
-        return http.respond(req, res, {
-          status: 409,
-          body: { message: 'The retry key is already accepted', ...(accepted.sentMessages && { sentMessages: accepted.sentMessages }) },
-          headers: { 'x-line-accepted-request-id': accepted.requestId },
-        });
-      }
+/** Runs each request through LINE's checks, the route handler and the fault injector. */
+class RequestPipeline {
+  constructor(private readonly deps: PipelineDependencies) {}
+
+  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const call = new ApiCall(req, this.deps.now());
+    res.setHeader('x-line-request-id', call.requestId);
+    let outcome: ApiResult | Fault;
+    let cause: unknown;
+    try {
+      outcome = await this.process(req, call);
+    } catch (error) {
+      cause = error;
+      outcome = lineError(500, 'Internal server error');
     }
-
-    const requestId = http.requestIdOf(res);
-    const result = route.handle({
-      params: req.params as Record<string, string>,
-      query: req.query as Record<string, unknown>,
-      body: req.body,
-      contentType: req.get('content-type'),
-      requestId,
-      ...(retryKey !== undefined && { retryKey }),
-    });
-    // Handlers are synchronous, so checking and remembering the key cannot interleave
-    // with a concurrent retry of the same key.
-    if (retryKey !== undefined && result.status < 300) {
-      const sentMessages = isRecord(result.body) && Array.isArray(result.body.sentMessages) ? result.body.sentMessages : undefined;
-      store.acceptRetryKey(retryKey, { requestId, ...(sentMessages && { sentMessages }) });
+    if ('kind' in outcome) {
+      if (outcome.kind === 'drop') return this.drop(req, call);
+      outcome = { status: outcome.status, body: outcome.body };
     }
-    const lateFault = faults.takeFault(req, true);
-    if (lateFault) return http.applyFault(req, res, lateFault);
-    http.respond(req, res, result);
-  };
-}
-
-function injectFaultsBefore(faults: FaultInjector, http: ResponseWriter): RequestHandler {
-  return async (req, res, next) => {
-    const delayMs = faults.takeDelay(req);
-    if (delayMs > 0) await sleep(delayMs);
-    const fault = faults.takeFault(req, false);
-    if (fault) return http.applyFault(req, res, fault);
-    next();
-  };
-}
-
-function authenticate(channelAccessToken: string, http: ResponseWriter): RequestHandler {
-  const expected = `Bearer ${channelAccessToken}`;
-  return (req, res, next) => {
-    const header = req.get('authorization');
-    if (!header || !/^Bearer /i.test(header)) return http.respond(req, res, AUTH_REQUIRED);
-    if (header !== expected) return http.respond(req, res, AUTH_FAILED);
-    next();
-  };
-}
-
-function errorHandler(http: ResponseWriter): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    const type = isRecord(error) ? error.type : undefined;
-    if (type === 'entity.parse.failed') return http.respond(req, res, lineError(400, 'The request body could not be parsed as JSON'));
-    if (type === 'entity.too.large') return http.respond(req, res, lineError(413, 'Request Entity Too Large'));
-    http.respond(req, res, lineError(500, 'Internal server error'), error);
-  };
-}
-
-/**
- * Writes responses and records every call in the store. All answers, including faults and
- * errors, go through here, so `store.calls` is complete and ordered.
- */
-class ResponseWriter {
-  constructor(
-    private readonly store: LinePlatformStore,
-    private readonly now: () => number,
-  ) {}
-
-  readonly assignRequestId: RequestHandler = (_req, res, next) => {
-    const requestId = randomUUID();
-    res.locals.requestId = requestId;
-    res.locals.receivedAt = this.now();
-    res.setHeader('x-line-request-id', requestId);
-    next();
-  };
-
-  requestIdOf(res: Response): string {
-    return res.locals.requestId as string;
+    this.respond(res, call, outcome, cause);
   }
 
-  respond(req: Request, res: Response, result: ApiResult, cause?: unknown): void {
-    this.record(req, res, result.status, result.status >= 300 ? result.body : undefined, cause);
+  private async process(req: IncomingMessage, call: ApiCall): Promise<ApiResult | Fault> {
+    const { faults, router, rateLimiter, store } = this.deps;
+    const delayMs = faults.takeDelay(call);
+    if (delayMs > 0) await sleep(delayMs);
+    const earlyFault = faults.takeFault(call, false);
+    if (earlyFault) return earlyFault;
+
+    const authorization = req.headers.authorization;
+    if (!authorization || !/^Bearer /i.test(authorization)) return AUTH_REQUIRED;
+    if (authorization !== this.deps.expectedAuthorization) return AUTH_FAILED;
+
+    const match = router.match(call.method, call.path);
+    if (!match) return NOT_FOUND;
+    const { route, params } = match;
+    if (rateLimiter?.exceeded(`${route.method} ${route.path}`)) return RATE_LIMITED;
+
+    const body = await this.readBody(req, route);
+    if (body instanceof RejectedBody) return body.result;
+    if (route.body === 'json') call.json = body;
+
+    // From here to the end nothing awaits: checking the retry key, handling and
+    // remembering the key cannot interleave with a concurrent retry of the same key.
+    const retryKeyRejection = this.checkRetryKey(route, call.retryKey);
+    if (retryKeyRejection) return retryKeyRejection;
+    const result = route.handle({
+      params,
+      query: new URLSearchParams(call.query),
+      body,
+      contentType: req.headers['content-type'],
+      requestId: call.requestId,
+      ...(call.retryKey !== undefined && { retryKey: call.retryKey }),
+    });
+    if (call.retryKey !== undefined && result.status < 300) {
+      const sentMessages = isRecord(result.body) && Array.isArray(result.body.sentMessages) ? result.body.sentMessages : undefined;
+      store.acceptRetryKey(call.retryKey, { requestId: call.requestId, ...(sentMessages && { sentMessages }) });
+    }
+    return faults.takeFault(call, true) ?? result;
+  }
+
+  private async readBody(req: IncomingMessage, route: Route): Promise<unknown> {
+    if (!route.body) return undefined;
+    // Mounted behind another body parser (Express `app`), the stream is already consumed.
+    if (req.readableEnded) return (req as { body?: unknown }).body;
+    const bytes = await readBody(req, BODY_LIMITS[route.body]);
+    if (bytes === 'too-large') return new RejectedBody(TOO_LARGE);
+    if (route.body === 'binary') return bytes;
+    try {
+      return parseJson(bytes);
+    } catch {
+      return new RejectedBody(INVALID_JSON);
+    }
+  }
+
+  private checkRetryKey(route: Route, retryKey: string | undefined): ApiResult | undefined {
+    if (retryKey === undefined) return undefined;
+    if (!route.acceptsRetryKey) return RETRY_KEY_UNSUPPORTED;
+    if (!UUID_PATTERN.test(retryKey)) return RETRY_KEY_INVALID;
+    const accepted = this.deps.store.acceptedRetryKey(retryKey);
+    if (!accepted) return undefined;
+    return {
+      status: 409,
+      body: { message: 'The retry key is already accepted', ...(accepted.sentMessages && { sentMessages: accepted.sentMessages }) },
+      headers: { 'x-line-accepted-request-id': accepted.requestId },
+    };
+  }
+
+  private respond(res: ServerResponse, call: ApiCall, result: ApiResult, cause?: unknown): void {
+    this.record(call, result.status, result.status >= 300 ? result.body : undefined, cause);
     // The client may have given up during an injected delay; LINE would still have
     // processed the request, which is why the call is recorded above regardless.
     if (res.headersSent || res.destroyed) return;
-    res.status(result.status);
-    if (result.headers) res.set(result.headers);
-    if (result.content) res.type(result.content.contentType).send(result.content.bytes);
-    else res.json(result.body);
+    const payload = result.content ? result.content.bytes : Buffer.from(JSON.stringify(result.body ?? {}));
+    res.writeHead(result.status, {
+      ...result.headers,
+      'content-type': result.content ? result.content.contentType : 'application/json; charset=utf-8',
+      'content-length': payload.length,
+    });
+    res.end(payload);
   }
 
-  applyFault(req: Request, res: Response, fault: Fault): void {
-    if (fault.kind === 'fail') return this.respond(req, res, { status: fault.status, body: fault.body });
-    this.record(req, res, 0);
+  private drop(req: IncomingMessage, call: ApiCall): void {
+    this.record(call, 0);
     req.socket.destroy();
   }
 
-  private record(req: Request, res: Response, status: number, error?: unknown, cause?: unknown): void {
-    const retryKey = req.get('x-line-retry-key');
-    this.store.recordCall({
-      at: res.locals.receivedAt as number,
-      method: req.method,
-      path: req.path,
+  private record(call: ApiCall, status: number, error?: unknown, cause?: unknown): void {
+    this.deps.store.recordCall({
+      at: call.receivedAt,
+      method: call.method,
+      path: call.path,
       status,
-      requestId: this.requestIdOf(res),
-      ...(retryKey !== undefined && { retryKey }),
-      ...(req.body !== undefined && !Buffer.isBuffer(req.body) && { body: req.body as unknown }),
+      requestId: call.requestId,
+      ...(call.retryKey !== undefined && { retryKey: call.retryKey }),
+      ...(call.json !== undefined && { body: call.json }),
       ...(error !== undefined && { error }),
-      ...(cause !== undefined && { cause: cause instanceof Error ? cause.stack ?? cause.message : String(cause) }),
+      ...(cause !== undefined && { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) }),
     });
   }
+}
+
+/** A body that could not be read; carries LINE's answer for it. */
+class RejectedBody {
+  constructor(readonly result: ApiResult) {}
 }
 
 /**

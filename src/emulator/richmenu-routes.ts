@@ -13,7 +13,7 @@ import {
   type Route,
   type RouteDependencies,
   type ValidationIssue,
-} from './api-result.js';
+} from './route-contract.js';
 import { USER_ID_PATTERN } from './ids.js';
 import { isAllowedRichMenuImageSize, readImageInfo } from './image-info.js';
 
@@ -23,7 +23,7 @@ const NOT_FOUND = lineError(404, 'Not found');
 const NO_IMAGE = lineError(400, 'must upload richmenu image before applying it to user');
 const INVALID_USER_ID = lineError(400, "The value for the 'userId' parameter is invalid");
 
-/** Rich menu routes bound to a store. Order matters: literal segments before `:params`. */
+/** Rich menu routes bound to a store. Among `:param` routes, the first match wins. */
 export function richMenuRoutes({ store, check, invalid }: RouteDependencies): Route[] {
   /** A menu can be shown to users only once it exists and has an image. */
   const applicable = (richMenuId: string): ApiResult | undefined => {
@@ -170,7 +170,8 @@ export function richMenuRoutes({ store, check, invalid }: RouteDependencies): Ro
       method: 'get',
       path: '/v2/bot/richmenu/progress/batch',
       handle: ({ query }) => {
-        const progress = typeof query.requestId === 'string' ? store.richMenuBatchProgress(query.requestId) : undefined;
+        const requestId = query.get('requestId');
+        const progress = requestId ? store.richMenuBatchProgress(requestId) : undefined;
         return progress ? ok(progress) : NOT_FOUND;
       },
     },

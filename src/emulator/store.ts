@@ -104,6 +104,7 @@ export class LinePlatformStore {
   private readonly deliveries = new Map<string, Delivery[]>();
   private readonly callLog: CallRecord[] = [];
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly deliveryListeners = new Set<(chatId: string, delivery: Delivery) => void>();
   private readonly replyTokens = new Map<string, ReplyTokenState>();
   private readonly retryKeys = new Map<string, AcceptedRetryKey>();
   private readonly friendships = new Map<string, Friendship>();
@@ -189,8 +190,15 @@ export class LinePlatformStore {
       if (!list) this.deliveries.set(chatId, (list = []));
       list.push(delivery);
       this.notify(chatId);
+      for (const listener of this.deliveryListeners) listener(chatId, delivery);
     }
     return sentMessages;
+  }
+
+  /** Calls `listener` after every delivery to any chat (a transcript, a live chat UI). */
+  onDelivery(listener: (chatId: string, delivery: Delivery) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
   }
 
   /** @internal Calls `listener` after every delivery to `chatId` until the returned function runs. */
@@ -293,10 +301,12 @@ export class LinePlatformStore {
     this.friendships.set(userId, 'blocked');
   }
 
+  /** True after an unfollow (block) until the next follow. */
   isBlocked(userId: string): boolean {
     return this.friendships.get(userId) === 'blocked';
   }
 
+  /** True after a follow until the next unfollow. */
   isFriend(userId: string): boolean {
     return this.friendships.get(userId) === 'friend';
   }
@@ -342,6 +352,7 @@ export class LinePlatformStore {
     this.contents.set(messageId, content);
   }
 
+  /** Bytes of a message a user sent (images), by message ID. */
   messageContent(messageId: string): StoredContent | undefined {
     return this.contents.get(messageId);
   }
@@ -355,10 +366,12 @@ export class LinePlatformStore {
     return richMenuId;
   }
 
+  /** A rich menu by ID, as `GET /v2/bot/richmenu/{id}` returns it. */
   richMenu(richMenuId: string): RichMenu | undefined {
     return this.richMenus.get(richMenuId);
   }
 
+  /** All rich menus, oldest first. */
   listRichMenus(): RichMenu[] {
     return [...this.richMenus.values()];
   }
@@ -381,10 +394,12 @@ export class LinePlatformStore {
     this.richMenuImages.set(richMenuId, image);
   }
 
+  /** The uploaded image of a rich menu, if any. */
   richMenuImage(richMenuId: string): StoredContent | undefined {
     return this.richMenuImages.get(richMenuId);
   }
 
+  /** LINE shows (links, defaults, aliases) only menus that have an image. */
   hasRichMenuImage(richMenuId: string): boolean {
     return this.richMenuImages.has(richMenuId);
   }
@@ -403,22 +418,27 @@ export class LinePlatformStore {
     return true;
   }
 
+  /** Deletes an alias. Returns false if it does not exist. */
   deleteRichMenuAlias(aliasId: string): boolean {
     return this.aliases.delete(aliasId);
   }
 
+  /** The rich menu ID an alias points to. */
   richMenuAlias(aliasId: string): string | undefined {
     return this.aliases.get(aliasId);
   }
 
+  /** All aliases, in creation order. */
   listRichMenuAliases(): messagingApi.RichMenuAliasResponse[] {
     return [...this.aliases].map(([richMenuAliasId, richMenuId]) => ({ richMenuAliasId, richMenuId }));
   }
 
+  /** Sets (or with `undefined`, cancels) the default rich menu. */
   setDefaultRichMenu(richMenuId: string | undefined): void {
     this.defaultRichMenu = richMenuId;
   }
 
+  /** The default rich menu set through the API. */
   get defaultRichMenuId(): string | undefined {
     return this.defaultRichMenu;
   }
@@ -433,6 +453,7 @@ export class LinePlatformStore {
     this.switchedRichMenus.delete(userId);
   }
 
+  /** Removes the user's per-user menu (they see the default again). */
   unlinkRichMenu(userId: string): void {
     this.userRichMenus.delete(userId);
     this.switchedRichMenus.delete(userId);
@@ -455,6 +476,7 @@ export class LinePlatformStore {
     this.richMenuBatches.set(requestId, { phase: 'succeeded', acceptedTime: at, completedTime: at });
   }
 
+  /** Progress of a rich menu batch by the request ID of the batch call. */
   richMenuBatchProgress(requestId: string): messagingApi.RichMenuBatchProgressResponse | undefined {
     return this.richMenuBatches.get(requestId);
   }

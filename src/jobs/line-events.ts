@@ -20,6 +20,7 @@ import { textMessage } from '../line/message-builders.js';
 import type { BotEngine } from '../bot/engine.js';
 import type { OutboundDelivery } from '../line/outbound-delivery.js';
 import { defaultJobOptions } from './queues.js';
+import { createBatcher } from './intake-batcher.js';
 
 export interface LineEventJob {
   sourceKey: string;
@@ -36,28 +37,36 @@ export function sourceKeyOf(event: webhook.Event): string {
   return source.roomId;
 }
 
-/** Stores events, then enqueues drains. Throws if either fails: the webhook answers 503. */
+/**
+ * Stores events, then enqueues drains, batching concurrent requests (group commit). Throws if
+ * either step fails: the webhook answers 503 and LINE redelivers.
+ */
 export function createEventIntake(deps: { db: PrismaClient; queue: Queue<LineEventJob>; cipher: PersonalDataCipher }) {
-  return {
-    async accept(events: webhook.Event[]): Promise<void> {
-      if (events.length === 0) return;
-      const rows: NewInboundEvent[] = events.map((event) => ({
-        webhookEventId: event.webhookEventId,
-        sourceKey: sourceKeyOf(event),
-        type: event.type,
-        // Encrypted: a text event may carry an ID number the user typed.
-        payload: deps.cipher.encrypt(JSON.stringify(event)),
-        eventTime: new Date(event.timestamp),
-      }));
+  const batcher = createBatcher<NewInboundEvent>({
+    async write(rows) {
       await insertInboundEvents(deps.db, rows);
-      // One job per user per request; its id is unique to this request's last event so a
-      // drain already running cannot swallow it, and a redelivery of the same request is a no-op.
+      // One job per user per batch; its id is unique to the batch's last event of that user, so
+      // a drain already running cannot swallow it, and a redelivered batch is a no-op.
       const lastBySource = new Map(rows.map((r) => [r.sourceKey, r.webhookEventId]));
       await deps.queue.addBulk(
         [...lastBySource].map(([sourceKey, lastEventId]) => ({
           name: 'drain',
           data: { sourceKey },
           opts: { ...defaultJobOptions, jobId: `drain-${sourceKey}-${lastEventId}`, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+        })),
+      );
+    },
+  });
+  return {
+    accept(events: webhook.Event[]): Promise<void> {
+      return batcher.add(
+        events.map((event) => ({
+          webhookEventId: event.webhookEventId,
+          sourceKey: sourceKeyOf(event),
+          type: event.type,
+          // Encrypted: a text event may carry an ID number the user typed.
+          payload: deps.cipher.encrypt(JSON.stringify(event)),
+          eventTime: new Date(event.timestamp),
         })),
       );
     },

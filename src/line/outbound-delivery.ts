@@ -11,6 +11,7 @@ import { LineApiError, type LineGateway, type LineMessage } from './line-gateway
 
 /** A SENDING claim older than this is considered abandoned by a crashed deliverer. */
 export const CLAIM_STALE_AFTER_MS = 120_000;
+const RICH_MENU_ID_CACHE_MS = 60_000;
 
 export interface OutboundDelivery {
   deliver(id: string): Promise<'sent' | 'failed' | 'skipped'>;
@@ -26,14 +27,15 @@ export function createOutboundDelivery(deps: {
 }): OutboundDelivery {
   const { db, line, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const menuIds = new Map<string, string>();
+  // richmenu:setup replaces a changed menu and moves its alias, so ids are cached briefly only.
+  const menuIds = new Map<string, { id: string; until: number }>();
 
   async function richMenuId(key: string): Promise<string | null> {
     const cached = menuIds.get(key);
-    if (cached) return cached;
+    if (cached && cached.until > Date.now()) return cached.id;
     const alias = deps.richMenuAliases[key];
     const id = alias ? await line.richMenuIdForAlias(alias) : null;
-    if (id) menuIds.set(key, id);
+    if (id) menuIds.set(key, { id, until: Date.now() + RICH_MENU_ID_CACHE_MS });
     return id;
   }
 

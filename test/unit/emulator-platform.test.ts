@@ -2,9 +2,17 @@
  * The emulated Messaging API, driven by the real @line/bot-sdk clients pointed at it.
  */
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSolidPng, startLineEmulator, type LineEmulator, type LineEmulatorOptions } from '../../src/emulator/index.js';
+import express from 'express';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createLinePlatform,
+  createSolidPng,
+  startLineEmulator,
+  type LineEmulator,
+  type LineEmulatorOptions,
+} from '../../src/emulator/index.js';
 
 const CHANNEL = { channelAccessToken: 'test-token', channelSecret: 'test-secret' };
 const USER_A = `U${'a'.repeat(32)}`;
@@ -164,9 +172,11 @@ describe('LINE emulator API', () => {
       try {
         const key = randomUUID();
         await timedApi.pushMessage({ to: USER_A, messages: [text('day 1')] }, key);
-        clock.now += 24 * 60 * 60 * 1000;
+        clock.now += 24 * 60 * 60 * 1000 - 1;
+        expect((await failure(timedApi.pushMessage({ to: USER_A, messages: [text('still day 1')] }, key))).status).toBe(409);
+        clock.now += 1;
         await timedApi.pushMessage({ to: USER_A, messages: [text('day 2')] }, key);
-        expect(timed.store.messagesFor(USER_A)).toHaveLength(2);
+        expect(timed.store.messagesFor(USER_A).map((d) => d.messages[0])).toEqual([text('day 1'), text('day 2')]);
       } finally {
         await timed.stop();
       }
@@ -435,6 +445,27 @@ describe('LINE emulator API', () => {
     });
   });
 
+  describe('Express app', () => {
+    it('serves the same API when mounted behind a parent app that already parsed JSON', async () => {
+      const platform = createLinePlatform(CHANNEL);
+      const parent = express();
+      parent.use(express.json());
+      parent.use(platform.app);
+      const server = parent.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      try {
+        const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const mountedApi = new messagingApi.MessagingApiClient({ channelAccessToken: CHANNEL.channelAccessToken, baseURL });
+        await mountedApi.pushMessage({ to: USER_A, messages: [text('via express')] });
+        expect(platform.store.messagesFor(USER_A)).toMatchObject([{ messages: [text('via express')] }]);
+        expect(platform.store.calls[0]!.body).toEqual({ to: USER_A, messages: [text('via express')] });
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
+
   describe('waiting for messages', () => {
     it('inbox.next resolves with the next call’s messages as they arrive', async () => {
       const inbox = emulator.store.inbox(USER_A);
@@ -453,6 +484,17 @@ describe('LINE emulator API', () => {
       await api.pushMessage({ to: USER_A, messages: [text('c')] });
 
       expect(await waiting).toEqual([text('a'), text('b'), text('c')]);
+    });
+
+    it('keeps virtual users reading correctly across a reset', async () => {
+      const user = emulator.user(USER_A);
+      await api.pushMessage({ to: USER_A, messages: [text('before'), text('reset')] });
+      expect(await user.nextMessages()).toEqual([text('before'), text('reset')]);
+
+      emulator.reset();
+      await api.pushMessage({ to: USER_A, messages: [text('after')] });
+
+      expect(await user.nextMessages()).toEqual([text('after')]);
     });
 
     it('times out with what did arrive', async () => {

@@ -9,11 +9,13 @@ import { Prisma } from '../client.js';
  * one user's events in order while different users run in parallel.
  */
 export async function lockSession(db: Db, lineUserId: string): Promise<SessionState> {
-  await db.$executeRaw`INSERT INTO conversation_session (line_user_id, version, updated_at) VALUES (${lineUserId}, 0, now()) ON CONFLICT (line_user_id) DO NOTHING`;
+  // One round trip: the no-op DO UPDATE both creates the row if needed and takes its row lock.
   const rows = await db.$queryRaw<Array<{ flow_id: string | null; step: string | null; data: unknown; version: number; expires_at: Date | null }>>`
-    SELECT flow_id, step, data, version, expires_at FROM conversation_session WHERE line_user_id = ${lineUserId} FOR UPDATE`;
+    INSERT INTO conversation_session (line_user_id, version, updated_at) VALUES (${lineUserId}, 0, now())
+    ON CONFLICT (line_user_id) DO UPDATE SET line_user_id = EXCLUDED.line_user_id
+    RETURNING flow_id, step, data, version, expires_at`;
   const row = rows[0];
-  if (!row) throw new Error('session row vanished under lock');
+  if (!row) throw new Error('session upsert returned no row');
   return { flowId: row.flow_id, step: row.step, data: row.data, version: row.version, expiresAt: row.expires_at };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The contract between route handlers and the HTTP layer: handlers return a plain
- * {@link ApiResult}; platform.ts turns it into a response (and can still swap it for an
- * injected fault). Also the request checks the emulator needs to function at all.
+ * The contract between route handlers and the HTTP layer: a {@link Route} gets a plain
+ * {@link RouteContext} and returns a plain {@link ApiResult}; platform.ts does the HTTP
+ * (and can still swap the result for an injected fault). Also the structural body checks
+ * the emulator itself relies on.
  */
 import type { LinePlatformStore, StoredContent } from './store.js';
 
@@ -47,8 +48,6 @@ export function defaultValidationErrorBody(issues: readonly ValidationIssue[]): 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isInteger = (value: unknown): value is number => Number.isInteger(value);
-
 /**
  * Collects issues while checking a body. Only the structure the emulator relies on is
  * checked here; full message validation is the injected validator's job.
@@ -92,7 +91,7 @@ export class IssueList {
 
   requireIntegers(body: unknown, path: string, keys: readonly string[]): this {
     if (!isRecord(body)) return this.add(path, 'must be specified');
-    for (const key of keys) if (!isInteger(body[key])) this.add(`${path}.${key}`, 'must be an integer');
+    for (const key of keys) if (!Number.isInteger(body[key])) this.add(`${path}.${key}`, 'must be an integer');
     return this;
   }
 }
@@ -112,10 +111,10 @@ export function checkMessages(body: Record<string, unknown>, issues: IssueList):
   });
 }
 
-/** What a handler gets to see of a request: no Express objects, so handlers stay thin. */
+/** What a handler gets to see of a request: no HTTP objects, so handlers stay thin. */
 export interface RouteContext {
   params: Record<string, string>;
-  query: Record<string, unknown>;
+  query: URLSearchParams;
   /** Parsed JSON, a Buffer for binary routes, or undefined when there is no body. */
   body: unknown;
   contentType: string | undefined;
@@ -127,7 +126,7 @@ export interface RouteContext {
 /** One endpoint of the emulated API. */
 export interface Route {
   method: 'get' | 'post' | 'delete';
-  /** Express path pattern, e.g. `/v2/bot/richmenu/:richMenuId`. */
+  /** Path with `:name` parameters, e.g. `/v2/bot/richmenu/:richMenuId`. */
   path: string;
   /** How to read the request body; omitted for endpoints without one. */
   body?: 'json' | 'binary';

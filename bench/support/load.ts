@@ -1,0 +1,109 @@
+/** Shared pieces of the benchmarks: a signed-webhook load run, child processes, percentiles. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import autocannon from 'autocannon';
+import type { LinePlatformStore } from '../../src/emulator/index.js';
+import { ulid } from 'ulid';
+
+export interface LoadResult {
+  label: string;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  durationS: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Requests answered 200 (each carries one new event). */
+  acknowledged: number;
+}
+
+/**
+ * Sends `amount` signed webhook requests, one text event each, from `users` different LINE
+ * users over `connections` keep-alive connections, and records which events were acknowledged.
+ */
+export async function runWebhookLoad(options: {
+  label: string;
+  url: string;
+  secret: string;
+  amount: number;
+  connections: number;
+  users: string[];
+  text: string;
+  /** When given, reply tokens are issued by this emulator so the bot can use them. */
+  lineStore?: LinePlatformStore;
+}): Promise<LoadResult> {
+  let n = 0;
+  const instance = autocannon({
+    url: `${options.url}/webhook`,
+    connections: options.connections,
+    amount: options.amount,
+    method: 'POST',
+    requests: [
+      {
+        setupRequest(req) {
+          const userId = options.users[n++ % options.users.length]!;
+          const webhookEventId = ulid();
+          const body = JSON.stringify({
+            destination: 'Ubench',
+            events: [
+              {
+                type: 'message',
+                mode: 'active',
+                timestamp: Date.now(),
+                source: { type: 'user', userId },
+                webhookEventId,
+                deliveryContext: { isRedelivery: false },
+                replyToken: options.lineStore ? options.lineStore.issueReplyToken(userId) : ulid().toLowerCase(),
+                message: { id: String(n), type: 'text', quoteToken: 'q', text: options.text },
+              },
+            ],
+          });
+          const signature = createHmac('sha256', options.secret).update(body).digest('base64');
+          return { ...req, body, headers: { 'content-type': 'application/json', 'x-line-signature': signature } };
+        },
+      },
+    ],
+  });
+  const result = await instance;
+  return {
+    label: options.label,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    durationS: result.duration,
+    perSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    acknowledged: result['2xx'],
+  };
+}
+
+/** Starts a child process and resolves once `readyUrl` answers 200. */
+export async function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(readyUrl);
+      if (res.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${readyUrl} did not become ready`);
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}

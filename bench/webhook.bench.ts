@@ -1,0 +1,133 @@
+/**
+ * npm run bench:webhook: signed webhook events against the running service (web server and
+ * workers in one process, as `npm start` runs it), side by side in the same run with a bare
+ * express handler that only checks the signature. Prints events/s acknowledged, latency
+ * percentiles, the ratio to the bare handler, and then checks that every acknowledged event
+ * was processed exactly once (stored once, processed once, answered once).
+ *
+ * Options (env): BENCH_EVENTS (default 20000), BENCH_CONNECTIONS (default 50),
+ * BENCH_USERS (default 2000).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createDatabaseClient } from '../src/db/client.js';
+import { startLineEmulator } from '../src/emulator/index.js';
+import { validateLineRequest, toLineErrorBody } from '../src/line/validation/index.js';
+import { seed } from '../prisma/seed.js';
+import { createTestDatabase } from '../test/support/database.js';
+import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
+import { runWebhookLoad, startProcess, stopProcess, type LoadResult } from './support/load.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const USERS = Number(process.env.BENCH_USERS ?? 2_000);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function row(r: LoadResult): string {
+  return `| ${r.label} | ${r.requests} | ${r.acknowledged} | ${r.non2xx + r.errors} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} |`;
+}
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase();
+  const hashKey = randomBytes(32);
+  const encryptionKey = randomBytes(32);
+  const db = createDatabaseClient({ url: database.url, poolSize: 4 });
+  await seed({ db, hashKey, encryptionKey });
+  const secret = randomBytes(16).toString('hex');
+  const token = `bench-${randomBytes(8).toString('hex')}`;
+  const emulator = await startLineEmulator({ channelSecret: secret, channelAccessToken: token, validate: validateLineRequest, toErrorBody: toLineErrorBody });
+  const redisPrefix = `bench-${randomBytes(4).toString('hex')}`;
+  const users = Array.from({ length: USERS }, () => `U${randomBytes(16).toString('hex')}`);
+  const [servicePort, barePort] = [await freePort(), await freePort()];
+  const children = [];
+
+  try {
+    const bare = await startProcess('npx', ['tsx', 'bench/support/bare-webhook.ts', String(barePort), secret], process.env, `http://127.0.0.1:${barePort}/readyz`);
+    children.push(bare);
+    const service = await startProcess(
+      'npx',
+      ['tsx', 'src/main.ts'],
+      {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: String(servicePort),
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: redisPrefix,
+        LINE_CHANNEL_SECRET: secret,
+        LINE_CHANNEL_ACCESS_TOKEN: token,
+        LINE_API_BASE_URL: emulator.url,
+        LINE_DATA_API_BASE_URL: emulator.url,
+        LINE_EMULATOR: 'false',
+        ID_HASH_KEY: hashKey.toString('hex'),
+        ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
+        LOG_LEVEL: 'warn',
+      },
+      `http://127.0.0.1:${servicePort}/readyz`,
+    );
+    children.push(service);
+
+    // Warm both up (JIT, connection pools) before measuring.
+    const common = { secret, connections: CONNECTIONS, users, text: 'hello' };
+    await runWebhookLoad({ ...common, label: 'warm-up bare', url: `http://127.0.0.1:${barePort}`, amount: 2_000 });
+    const bareResult = await runWebhookLoad({ ...common, label: 'bare express + signature', url: `http://127.0.0.1:${barePort}`, amount: EVENTS });
+    await stopProcess(bare);
+    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: 'service (web + workers, one process)', url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
+
+    // Exactly once: every acknowledged event stored once, processed once, answered once.
+    const started = Date.now();
+    let processed = 0;
+    while (Date.now() - started < 300_000) {
+      processed = await db.inboundEvent.count({ where: { processedAt: { not: null } } });
+      const unsent = await db.outboundMessage.count({ where: { status: { in: ['PENDING', 'SENDING'] } } });
+      if (processed >= serviceResult.acknowledged && unsent === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const drainSeconds = (Date.now() - started) / 1000;
+    const stored = await db.inboundEvent.count();
+    const failed = await db.inboundEvent.count({ where: { error: { not: null } } });
+    const outbound = await db.outboundMessage.count();
+    const sent = await db.outboundMessage.count({ where: { status: 'SENT' } });
+    const delivered = users.reduce((sum, u) => sum + emulator.store.messagesFor(u).length, 0);
+
+    const ratio = serviceResult.perSecond / bareResult.perSecond;
+    console.log(`\nbench:webhook, ${new Date().toISOString()}, ${EVENTS} events per run, ${CONNECTIONS} connections, ${USERS} users, node ${process.version}\n`);
+    console.log('| target | requests | 200 | errors | events/s | p50 ms | p99 ms | max ms |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    console.log(row(bareResult));
+    console.log(row(serviceResult));
+    console.log(`\nservice/bare throughput: ${(ratio * 100).toFixed(1)}%`);
+    console.log(`processing: ${processed}/${serviceResult.acknowledged} processed ${drainSeconds.toFixed(1)} s after the load ended; stored ${stored}, failed ${failed}`);
+    console.log(`answers: ${outbound} outbox rows, ${sent} sent, ${delivered} deliveries seen by the LINE emulator`);
+    const exactlyOnce = stored === serviceResult.acknowledged && processed === stored && failed === 0 && outbound === stored && sent === outbound && delivered === outbound;
+    console.log(`exactly once: ${exactlyOnce ? 'yes' : 'NO'}`);
+    const targets = [
+      ['≥ 2,000 events/s acknowledged', serviceResult.perSecond >= 2_000],
+      ['p99 < 50 ms', serviceResult.p99 < 50],
+      ['≥ 60% of the bare handler', ratio >= 0.6],
+      ['every acknowledged event processed exactly once', exactlyOnce],
+    ] as const;
+    for (const [name, ok] of targets) console.log(`${ok ? 'met    ' : 'MISSED '} ${name}`);
+  } finally {
+    for (const child of children) await stopProcess(child);
+    await emulator.stop();
+    await db.$disconnect();
+    await database.drop();
+    await deleteRedisKeys(redisPrefix);
+  }
+}
+
+main().catch((err) => {
+  console.error('bench:webhook failed:', err);
+  process.exit(1);
+});
