@@ -102,7 +102,7 @@ export function createBotEngine(deps: EngineDeps) {
 
     let session = options.session;
     if (session.flowId && session.expiresAt && session.expiresAt.getTime() < now.getTime()) {
-      out.push(textMessage(ctx.t('common.sessionExpired')));
+      out.push(textMessage(ctx.t('common.sessionExpired', { minutes: deps.sessionTtlMinutes })));
       session = emptySession;
     }
     const flowActive = session.flowId !== null;
@@ -115,11 +115,21 @@ export function createBotEngine(deps: EngineDeps) {
       case 'setLanguage': {
         ctx.setLocale(decision.locale);
         out.push(textMessage(ctx.t('language.switched')));
-        if (flowActive) return result(await reprompt(ctx, session, out));
+        if (flowActive && loadFlow(session)) return result(await reprompt(ctx, session, out));
         out.push(await helpMessage(ctx));
         return result(emptySession);
       }
+      case 'helpInFlow':
+        out.push(await helpMessage(ctx, ctx.t('common.stillWaiting')));
+        return result(await reprompt(ctx, session, out));
       case 'feature': {
+        if (flowActive && (decision.feature === 'help' || decision.feature === 'language')) {
+          // Help and language do not end the step the user is in.
+          await startFeature(ctx, decision.feature, out);
+          return result({ ...session, expiresAt: new Date(now.getTime() + ttlMs) });
+        }
+        // Any other rich-menu tap mid-flow starts that feature; say that the old step was left.
+        if (flowActive) out.push(textMessage(ctx.t('common.leftFlow')));
         const started = await startFeature(ctx, decision.feature, out);
         return result(started.session, started.richMenu ? { richMenu: started.richMenu } : {});
       }
@@ -148,7 +158,10 @@ export function createBotEngine(deps: EngineDeps) {
       // Written by an older flow version: restart politely rather than misread it.
       out.push(textMessage(ctx.t('common.flowRestarted')));
       const flow = session.flowId ? flows.get(session.flowId) : undefined;
-      if (!flow) return { session: emptySession };
+      if (!flow) {
+        out.push(await helpMessage(ctx));
+        return { session: emptySession };
+      }
       return apply(ctx, flow, emptySession, await flow.start(ctx), out);
     }
     const { flow, data, step } = loaded;

@@ -10,7 +10,9 @@ export type Route =
   | { kind: 'setLanguage'; locale: 'th' | 'en' }
   | { kind: 'feature'; feature: FeatureId }
   | { kind: 'continue' }
-  | { kind: 'help' };
+  | { kind: 'help' }
+  /** Typed "help" while a flow waits: show help, keep the flow. */
+  | { kind: 'helpInFlow' };
 
 const cancelWords = new Set(['ยกเลิก', 'cancel', 'stop', 'หยุด']);
 
@@ -46,7 +48,13 @@ export function route(input: UserInput, flowActive: boolean): Route {
   if (input.kind === 'text') {
     const word = input.text.trim().toLowerCase();
     if (cancelWords.has(word)) return { kind: 'cancel' };
-    if (!flowActive && Object.hasOwn(keywords, word)) return { kind: 'feature', feature: keywords[word]! };
+    if (Object.hasOwn(keywords, word)) {
+      const feature = keywords[word]!;
+      // Inside a flow a typed word is an answer (a name can be anything), except a plain
+      // call for help, which must never be saved as someone's name.
+      if (!flowActive) return { kind: 'feature', feature };
+      if (feature === 'help') return { kind: 'helpInFlow' };
+    }
   }
   return flowActive ? { kind: 'continue' } : { kind: 'help' };
 }

@@ -54,7 +54,8 @@ const overview: Step = {
   async handle(ctx, input, data) {
     const answer = answerValue(input, 'overview') ?? '';
     const [action, ref] = answer.split(':');
-    const personId = ref ? data.people[ref] : undefined;
+    // Own keys only: a forged ref like 'constructor' must not reach Object.prototype.
+    const personId = ref && Object.hasOwn(data.people, ref) ? data.people[ref] : undefined;
     if (action === 'phone' && personId) return { type: 'next', step: 'phone', data: { ...data, personId } };
     if (action === 'province' && personId) return { type: 'next', step: 'province', data: { ...data, personId } };
     if (action === 'export') return exportData(ctx);

@@ -16,7 +16,7 @@ import { registrationSummary, editableFields, type EditableField } from '../../.
 import { provincePicker } from '../../../flex-templates/province-picker.js';
 import { isValidThaiNationalId, normaliseThaiId, isPlausiblePassport, normalisePassport } from '../../domain/identity/thai-national-id.js';
 import { maskIdentityNumber } from '../../shared/personal-data.js';
-import { parseBirthDate, parsePersonName, parseThaiMobile, formatThaiMobile } from '../../domain/registration/input-rules.js';
+import { parseBirthDate, parsePersonName, parseThaiMobile, formatThaiMobile, oldestBirthDate } from '../../domain/registration/input-rules.js';
 import { findCountryCode, countryName } from '../../domain/reference/countries.js';
 import { findProvinces, getProvince, provincesInRegion, regions, type Region } from '../../domain/reference/find-provinces.js';
 import { recordConsent } from '../../domain/registration/record-consent.js';
@@ -93,7 +93,7 @@ const idType: Step = {
 function identityChanges(ctx: BotContext, kind: 'THAI_ID' | 'PASSPORT', number: string): Partial<RegistrationData> {
   return {
     identityType: kind,
-    idHash: ctx.services.cipher.hashIdentity(kind, number),
+    ...(kind === 'THAI_ID' ? { idHash: ctx.services.cipher.hashIdentity(kind, number) } : {}),
     idCiphertext: ctx.services.cipher.encrypt(number),
     maskedId: maskIdentityNumber(kind, number),
   };
@@ -114,19 +114,29 @@ const passport: Step = {
   async handle(ctx, input, data) {
     const typed = textOf(input);
     if (!typed || !isPlausiblePassport(typed)) return { type: 'reprompt', reason: 'register.badPassport' };
-    return { type: 'next', step: 'nationality', data: { ...data, ...identityChanges(ctx, 'PASSPORT', normalisePassport(typed)) } };
+    // The lookup hash needs the issuing country too (passport numbers repeat across
+    // countries), so it is computed at the nationality step.
+    const number = normalisePassport(typed);
+    const { idHash: _previousDocument, ...rest } = data;
+    return { type: 'next', step: 'nationality', data: { ...rest, ...identityChanges(ctx, 'PASSPORT', number) } };
   },
 };
 
 const nationality: Step = {
   prompt: (ctx) => [textMessage(ctx.t('register.askNationality'))],
-  async handle(_ctx, input, data) {
+  async handle(ctx, input, data) {
     const typed = textOf(input);
     const code = typed ? findCountryCode(typed) : null;
-    if (!code) return { type: 'reprompt', reason: 'register.badNationality' };
-    return after(data, 'firstName', { nationality: code });
+    if (!code || !data.idCiphertext) return { type: 'reprompt', reason: 'register.badNationality' };
+    const idHash = ctx.services.cipher.hashIdentity('PASSPORT', passportKey(code, ctx.services.cipher.decrypt(data.idCiphertext)));
+    return after(data, 'firstName', { nationality: code, idHash });
   },
 };
+
+/** A passport is identified by its issuing country and number together. */
+export function passportKey(nationality: string, number: string): string {
+  return `${nationality}:${number}`;
+}
 
 function nameStep(field: 'firstName' | 'lastName', next: string): Step {
   return {
@@ -146,7 +156,7 @@ const birthDate: Step = {
     const today = bangkokToday(ctx.now);
     return [
       textMessage(ctx.t('register.askBirthDate'), [
-        datePickerAction(ctx.t('register.pickBirthDate'), { a: 'ans', s: 'birthDate', v: 'picked' }, { initial: '1970-01-01', min: '1900-01-01', max: today }),
+        datePickerAction(ctx.t('register.pickBirthDate'), { a: 'ans', s: 'birthDate', v: 'picked' }, { initial: '1970-01-01', min: oldestBirthDate(today), max: today }),
       ]),
     ];
   },

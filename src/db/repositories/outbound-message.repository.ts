@@ -41,11 +41,20 @@ export async function claimOutbound(db: Db, id: string, staleAfterMs: number): P
   return r ? { id: r.id, lineUserId: r.line_user_id, replyToken: r.reply_token, replyBefore: r.reply_before, messages: r.messages, richMenu: r.rich_menu, attempts: r.attempts } : null;
 }
 
+/**
+ * Records a delivery and drops the message content: messages hold personal data (names,
+ * export links) that LINE now has; we keep only the outcome (via, LINE's request id, time).
+ */
 export function markOutboundSent(db: Db, id: string, result: { via: 'reply' | 'push' | 'none'; lineRequestId?: string; now: Date }) {
   return db.outboundMessage.update({
     where: { id },
-    data: { status: 'SENT', via: result.via, lineRequestId: result.lineRequestId ?? null, sentAt: result.now, error: null },
+    data: { status: 'SENT', via: result.via, lineRequestId: result.lineRequestId ?? null, sentAt: result.now, error: null, messages: [] },
   });
+}
+
+/** Erasure: every outbox row of the user goes, including failed ones that kept their content. */
+export function deleteOutboundMessagesOf(db: Db, lineUserId: string) {
+  return db.outboundMessage.deleteMany({ where: { lineUserId } });
 }
 
 /** Gives a row back for a later retry (transient failure), keeping the reason. */

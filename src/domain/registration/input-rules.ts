@@ -36,6 +36,11 @@ export function parseBirthDate(input: string, today: string): RuleResult<string>
   return { ok: true, value: date };
 }
 
+/** The earliest birth date parseBirthDate accepts on `today`: the picker's lower bound. */
+export function oldestBirthDate(today: string): string {
+  return dayjs(today).subtract(MAX_AGE_YEARS, 'year').format('YYYY-MM-DD');
+}
+
 /** Thai mobile numbers: 06/08/09 + 8 digits, or +66 / 66 without the leading 0. Returns E.164. */
 export function parseThaiMobile(input: string): RuleResult<string> {
   const digits = input.replace(/[\s\-().]/g, '');
