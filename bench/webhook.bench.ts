@@ -6,7 +6,8 @@
  * was processed exactly once (stored once, processed once, answered once).
  *
  * Options (env): BENCH_EVENTS (default 20000), BENCH_CONNECTIONS (default 50),
- * BENCH_USERS (default 2000).
+ * BENCH_USERS (default 2000), BENCH_TOPOLOGY: 'one-process' (default: ROLE=all, as npm start)
+ * or 'split' (a ROLE=web process and a ROLE=worker process, as they scale in production).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -21,6 +22,7 @@ import { runWebhookLoad, startProcess, stopProcess, type LoadResult } from './su
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
+const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'split' ? 'split' : 'one-process';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,35 +56,36 @@ async function main(): Promise<void> {
   try {
     const bare = await startProcess('npx', ['tsx', 'bench/support/bare-webhook.ts', String(barePort), secret], process.env, `http://127.0.0.1:${barePort}/readyz`);
     children.push(bare);
-    const service = await startProcess(
-      'npx',
-      ['tsx', 'src/main.ts'],
-      {
-        ...process.env,
-        NODE_ENV: 'production',
-        PORT: String(servicePort),
-        DATABASE_URL: database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: redisPrefix,
-        LINE_CHANNEL_SECRET: secret,
-        LINE_CHANNEL_ACCESS_TOKEN: token,
-        LINE_API_BASE_URL: emulator.url,
-        LINE_DATA_API_BASE_URL: emulator.url,
-        LINE_EMULATOR: 'false',
-        ID_HASH_KEY: hashKey.toString('hex'),
-        ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
-        LOG_LEVEL: 'warn',
-      },
-      `http://127.0.0.1:${servicePort}/readyz`,
-    );
-    children.push(service);
+    const serviceEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(servicePort),
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      LINE_CHANNEL_SECRET: secret,
+      LINE_CHANNEL_ACCESS_TOKEN: token,
+      LINE_API_BASE_URL: emulator.url,
+      LINE_DATA_API_BASE_URL: emulator.url,
+      LINE_EMULATOR: 'false',
+      ID_HASH_KEY: hashKey.toString('hex'),
+      ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
+      LOG_LEVEL: 'warn',
+    };
+    const readyUrl = `http://127.0.0.1:${servicePort}/readyz`;
+    if (TOPOLOGY === 'split') {
+      children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
+      children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
+    } else {
+      children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'all' }, readyUrl));
+    }
 
     // Warm both up (JIT, connection pools) before measuring.
     const common = { secret, connections: CONNECTIONS, users, text: 'hello' };
     await runWebhookLoad({ ...common, label: 'warm-up bare', url: `http://127.0.0.1:${barePort}`, amount: 2_000 });
     const bareResult = await runWebhookLoad({ ...common, label: 'bare express + signature', url: `http://127.0.0.1:${barePort}`, amount: EVENTS });
     await stopProcess(bare);
-    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: 'service (web + workers, one process)', url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
+    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: TOPOLOGY === 'split' ? 'service (web process + worker process)' : 'service (web + workers, one process)', url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
 
     // Exactly once: every acknowledged event stored once, processed once, answered once.
     const started = Date.now();
@@ -101,13 +104,14 @@ async function main(): Promise<void> {
     const delivered = users.reduce((sum, u) => sum + emulator.store.messagesFor(u).length, 0);
 
     const ratio = serviceResult.perSecond / bareResult.perSecond;
-    console.log(`\nbench:webhook, ${new Date().toISOString()}, ${EVENTS} events per run, ${CONNECTIONS} connections, ${USERS} users, node ${process.version}\n`);
+    console.log(`\nbench:webhook, ${new Date().toISOString()}, ${EVENTS} events per run, ${CONNECTIONS} connections, ${USERS} users, topology ${TOPOLOGY}, node ${process.version}\n`);
     console.log('| target | requests | 200 | errors | events/s | p50 ms | p99 ms | max ms |');
     console.log('|---|---|---|---|---|---|---|---|');
     console.log(row(bareResult));
     console.log(row(serviceResult));
     console.log(`\nservice/bare throughput: ${(ratio * 100).toFixed(1)}%`);
-    console.log(`processing: ${processed}/${serviceResult.acknowledged} processed ${drainSeconds.toFixed(1)} s after the load ended; stored ${stored}, failed ${failed}`);
+    const loadSeconds = serviceResult.durationS;
+    console.log(`processing: ${processed}/${serviceResult.acknowledged} processed and answered ${drainSeconds.toFixed(1)} s after the load ended (${(processed / (loadSeconds + drainSeconds)).toFixed(0)} events/s end to end); stored ${stored}, failed ${failed}`);
     console.log(`answers: ${outbound} outbox rows, ${sent} sent, ${delivered} deliveries seen by the LINE emulator`);
     const exactlyOnce = stored === serviceResult.acknowledged && processed === stored && failed === 0 && outbound === stored && sent === outbound && delivered === outbound;
     console.log(`exactly once: ${exactlyOnce ? 'yes' : 'NO'}`);

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
 import { Queue, Worker, type Job } from 'bullmq';
 import { messagingApi } from '@line/bot-sdk';
 import type { Env } from './config/env.js';
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   now?: () => Date;
   /** How often the maintenance sweep runs (ms). */
   sweepEveryMs?: number;
+  /** More routes for the web server, e.g. the emulator's chat UI in emulator mode. */
+  extraRouters?: Router[];
 }
 
 export interface RunningService {
@@ -124,6 +127,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       routers: [
         createWebhookRouter({ channelSecret: env.LINE_CHANNEL_SECRET, intake, log }),
         createExportsRouter({ db, cipher }),
+        ...(options.extraRouters ?? []),
       ],
     });
     server = createServer(app);

@@ -2,13 +2,13 @@
  * Structured logs (pino). Personal data never reaches a log line in clear: known fields
  * are redacted by path and any 13-digit run (a Thai national ID) in a message is masked.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { maskThaiIdsInText } from './personal-data.js';
 
 export type { Logger };
 
-export function createLogger(options: { level: string; pretty?: boolean; name?: string }): Logger {
-  return pino({
+export function createLogger(options: { level: string; pretty?: boolean; name?: string; destination?: DestinationStream }): Logger {
+  const logger = pino({
     level: options.level,
     name: options.name ?? 'morprom',
     redact: {
@@ -40,6 +40,7 @@ export function createLogger(options: { level: string; pretty?: boolean; name?: 
         return object;
       },
     },
-    transport: options.pretty ? { target: 'pino-pretty', options: { colorize: true } } : undefined,
-  });
+    transport: options.pretty && !options.destination ? { target: 'pino-pretty', options: { colorize: true } } : undefined,
+  }, options.destination);
+  return logger;
 }
