@@ -7,10 +7,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
+import type { Redis } from 'ioredis';
 import { Queue, Worker, type Job } from 'bullmq';
 import { messagingApi } from '@line/bot-sdk';
 import type { Env } from './config/env.js';
 import { createDatabaseClient } from './db/client.js';
+import { withUserLock } from './db/user-lock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createPersonalDataCipher } from './shared/personal-data.js';
 import { createRedisRateLimiter } from './shared/rate-limiter.js';
@@ -46,19 +48,39 @@ export interface RunningService {
 /** Settings the service needs once emulator mode has filled in the LINE credentials. */
 export type ServiceEnv = Env & { LINE_CHANNEL_SECRET: string; LINE_CHANNEL_ACCESS_TOKEN: string };
 
+function waitUntilReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
 export async function startService(env: ServiceEnv, options: ServiceOptions = {}): Promise<RunningService> {
   const log = options.log ?? createLogger({ level: env.LOG_LEVEL });
   const now = options.now ?? (() => new Date());
   const runWeb = env.ROLE !== 'worker';
   const runWorkers = env.ROLE !== 'web';
 
-  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20 });
+  // A drain holds two connections (the user's lock, and its event's transaction).
+  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY * 2 + 10 : 20 });
   const producerRedis = createProducerConnection(env.REDIS_URL);
   producerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
   const queueOptions = { connection: producerRedis, prefix: env.REDIS_PREFIX, defaultJobOptions };
   const lineEventsQueue = new Queue<LineEventJob>(queueNames.lineEvents, queueOptions);
-  const outboundQueue = new Queue<{ outboundId: string }>(queueNames.outbound, queueOptions);
+  const outboundQueue = new Queue<{ lineUserId: string }>(queueNames.outbound, queueOptions);
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
+  for (const queue of [lineEventsQueue, outboundQueue, maintenanceQueue]) {
+    queue.on('error', (err) => log.warn({ queue: queue.name, err: err.message }, 'queue error'));
+  }
+  // Start answering with Redis connected when it is there; a Redis that is down at boot is
+  // not fatal (the webhook answers 503 until it is back).
+  await waitUntilReady(producerRedis, 2_000);
 
   const cipher = createPersonalDataCipher({ hashKey: env.ID_HASH_KEY, encryptionKey: env.ID_ENCRYPTION_KEY });
   const lineClient = new messagingApi.MessagingApiClient({ channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN, baseURL: env.LINE_API_BASE_URL });
@@ -84,8 +106,10 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     });
     const richMenuAliases = Object.fromEntries(Object.entries(richMenuDefinitions).map(([key, def]) => [key, def.alias]));
     const delivery = createOutboundDelivery({ db, line, log, richMenuAliases, now });
-    const scheduleDeliveryRetry = async (outboundId: string) => {
-      await outboundQueue.add('deliver', { outboundId }, { jobId: `out-${outboundId}`, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
+    // At most one retry job per user waiting at a time (BullMQ deduplication, released when the
+    // job ends); it delivers the user's whole outbox in order.
+    const scheduleDeliveryRetry = async (lineUserId: string) => {
+      await outboundQueue.add('deliver', { lineUserId }, { deduplication: { id: `out-${lineUserId}` }, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
     };
     const drainer = createEventDrainer({ db, engine, cipher, delivery, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
@@ -94,10 +118,11 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       ...workerOptions,
       concurrency: env.WORKER_CONCURRENCY,
     });
-    const outboundWorker = new Worker<{ outboundId: string }>(queueNames.outbound, (job) => delivery.deliver(job.data.outboundId), {
-      ...workerOptions,
-      concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 2)),
-    });
+    const outboundWorker = new Worker<{ lineUserId: string }>(
+      queueNames.outbound,
+      (job) => withUserLock(db, job.data.lineUserId, () => delivery.deliverPendingOf(job.data.lineUserId)),
+      { ...workerOptions, concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 2)) },
+    );
     const maintenanceWorker = new Worker(
       queueNames.maintenance,
       () => runMaintenanceSweep({ db, lineEventsQueue, scheduleDeliveryRetry, now: now(), log }),
@@ -116,7 +141,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   }
 
   if (runWeb) {
-    const intake = createEventIntake({ db, queue: lineEventsQueue, cipher });
+    const intake = createEventIntake({ db, queue: lineEventsQueue, cipher, queueReady: () => producerRedis.status === 'ready' });
     const app = createApp({
       log,
       isShuttingDown: () => shuttingDown,

@@ -20,6 +20,7 @@ import { textMessage } from '../line/message-builders.js';
 import type { BotEngine } from '../bot/engine.js';
 import type { OutboundDelivery } from '../line/outbound-delivery.js';
 import { defaultJobOptions } from './queues.js';
+import { withUserLock } from '../db/user-lock.js';
 import { createBatcher } from './intake-batcher.js';
 
 export interface LineEventJob {
@@ -41,7 +42,13 @@ export function sourceKeyOf(event: webhook.Event): string {
  * Stores events, then enqueues drains, batching concurrent requests (group commit). Throws if
  * either step fails: the webhook answers 503 and LINE redelivers.
  */
-export function createEventIntake(deps: { db: PrismaClient; queue: Queue<LineEventJob>; cipher: PersonalDataCipher }) {
+export function createEventIntake(deps: {
+  db: PrismaClient;
+  queue: Queue<LineEventJob>;
+  cipher: PersonalDataCipher;
+  /** False while the queue's Redis is disconnected: refuse at once rather than wait (and store an event we cannot enqueue). */
+  queueReady: () => boolean;
+}) {
   const batcher = createBatcher<NewInboundEvent>({
     async write(rows) {
       await insertInboundEvents(deps.db, rows);
@@ -59,6 +66,7 @@ export function createEventIntake(deps: { db: PrismaClient; queue: Queue<LineEve
   });
   return {
     accept(events: webhook.Event[]): Promise<void> {
+      if (!deps.queueReady()) return Promise.reject(new Error('Redis is not connected'));
       return batcher.add(
         events.map((event) => ({
           webhookEventId: event.webhookEventId,
@@ -80,7 +88,8 @@ export function createEventDrainer(deps: {
   engine: BotEngine;
   cipher: PersonalDataCipher;
   delivery: OutboundDelivery;
-  scheduleDeliveryRetry: (outboundId: string) => Promise<void>;
+  /** Retries a user's stalled outbox later (BullMQ job with backoff). */
+  scheduleDeliveryRetry: (lineUserId: string) => Promise<void>;
   replyTokenTtlSeconds: number;
   log: Logger;
   now?: () => Date;
@@ -172,28 +181,31 @@ export function createEventDrainer(deps: {
     );
   }
 
-  async function deliverAll(ids: string[]): Promise<void> {
-    // In order: a later chunk must not overtake an earlier one.
-    for (const id of ids) {
-      try {
-        await deps.delivery.deliver(id);
-      } catch (err) {
-        log.warn({ err, outboundId: id }, 'delivery failed; scheduling retry');
-        await deps.scheduleDeliveryRetry(id);
-      }
-    }
-  }
-
   return {
-    /** Processes every pending event of one user, oldest first. */
+    /**
+     * Processes the pending events of one user, oldest first, delivering each event's answer
+     * before handling the next, all under the user's lock: answers reach the user in the
+     * order the events came, whichever worker runs them. If delivery stalls (LINE down),
+     * events are still handled and their answers queue up behind, for the retry job.
+     */
     async drain(sourceKey: string): Promise<number> {
-      let count = 0;
-      for (;;) {
-        const { handled, outboundIds } = await handleNext(sourceKey);
-        if (!handled) return count;
-        count++;
-        await deliverAll(outboundIds);
-      }
+      return withUserLock(db, sourceKey, async () => {
+        let count = 0;
+        let deliveryStalled = false;
+        for (;;) {
+          const { handled, outboundIds } = await handleNext(sourceKey);
+          if (!handled) return count;
+          count++;
+          if (outboundIds.length === 0 || deliveryStalled) continue;
+          try {
+            await deps.delivery.deliverPendingOf(sourceKey);
+          } catch (err) {
+            deliveryStalled = true;
+            log.warn({ err, lineUserId: sourceKey }, 'delivery failed; the user\'s outbox will be retried in order');
+            await deps.scheduleDeliveryRetry(sourceKey);
+          }
+        }
+      });
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import { sourcesWithStaleEvents } from '../db/repositories/inbound-event.repository.js';
-import { stuckOutboundIds } from '../db/repositories/outbound-message.repository.js';
+import { usersWithStuckOutbound } from '../db/repositories/outbound-message.repository.js';
 import { CLAIM_STALE_AFTER_MS } from '../line/outbound-delivery.js';
 import { defaultJobOptions } from './queues.js';
 import type { LineEventJob } from './line-events.js';
@@ -19,7 +19,7 @@ const GRACE_MS = 30_000;
 export async function runMaintenanceSweep(deps: {
   db: PrismaClient;
   lineEventsQueue: Queue<LineEventJob>;
-  scheduleDeliveryRetry: (outboundId: string) => Promise<void>;
+  scheduleDeliveryRetry: (lineUserId: string) => Promise<void>;
   now: Date;
   log: Logger;
 }): Promise<{ drains: number; deliveries: number }> {
@@ -31,8 +31,8 @@ export async function runMaintenanceSweep(deps: {
       sources.map((sourceKey) => ({ name: 'drain', data: { sourceKey }, opts: { ...defaultJobOptions, jobId: `sweep-${sourceKey}-${minute}` } })),
     );
   }
-  const stuck = await stuckOutboundIds(db, new Date(now.getTime() - Math.max(GRACE_MS, CLAIM_STALE_AFTER_MS)));
-  for (const id of stuck) await deps.scheduleDeliveryRetry(id);
+  const stuck = await usersWithStuckOutbound(db, new Date(now.getTime() - Math.max(GRACE_MS, CLAIM_STALE_AFTER_MS)));
+  for (const lineUserId of stuck) await deps.scheduleDeliveryRetry(lineUserId);
   if (sources.length + stuck.length > 0) deps.log.warn({ drains: sources.length, deliveries: stuck.length }, 'sweep re-drove stranded work');
   return { drains: sources.length, deliveries: stuck.length };
 }

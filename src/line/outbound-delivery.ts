@@ -1,20 +1,22 @@
 /**
- * Delivers an outbox row: links the rich menu the flow chose, then sends the messages by
- * reply while the token is fresh, else by push with the row id as X-Line-Retry-Key (so a
- * retried push is never shown twice). Transient failures leave the row pending and throw,
- * for the retry job; permanent ones mark it failed.
+ * Delivers a user's outbox, oldest first: links the rich menu a flow chose, then sends the
+ * messages by reply while the token is fresh, else by push with the row id as
+ * X-Line-Retry-Key (a retried push is never shown twice). A transient failure stops the
+ * user's queue there (later messages must not overtake it) and throws, for the retry job;
+ * a permanent one marks that row failed and moves on. Call it holding the user's lock.
  */
 import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
-import { claimOutbound, markOutboundFailed, markOutboundSent, releaseOutbound } from '../db/repositories/outbound-message.repository.js';
+import { claimOldestUndelivered, markOutboundFailed, markOutboundSent, releaseOutbound, type ClaimedOutbound } from '../db/repositories/outbound-message.repository.js';
 import { LineApiError, type LineGateway, type LineMessage } from './line-gateway.js';
 
-/** A SENDING claim older than this is considered abandoned by a crashed deliverer. */
+/** A SENDING claim older than this belongs to a deliverer that died (see maintenance sweep). */
 export const CLAIM_STALE_AFTER_MS = 120_000;
 const RICH_MENU_ID_CACHE_MS = 60_000;
 
 export interface OutboundDelivery {
-  deliver(id: string): Promise<'sent' | 'failed' | 'skipped'>;
+  /** Delivers every undelivered row of the user in order; returns how many were sent. */
+  deliverPendingOf(lineUserId: string): Promise<number>;
 }
 
 export function createOutboundDelivery(deps: {
@@ -39,45 +41,68 @@ export function createOutboundDelivery(deps: {
     return id;
   }
 
-  return {
-    async deliver(id) {
-      const row = await claimOutbound(db, id, CLAIM_STALE_AFTER_MS);
-      if (!row) return 'skipped';
+  /**
+   * Sends by reply while the token is fresh. A reply that failed without an answer (5xx,
+   * network) is tried once more with the same token: if LINE had accepted the first, the
+   * token is spent and LINE says 400, so we know it was delivered and do not push a copy.
+   */
+  async function sendByReply(row: ClaimedOutbound, messages: LineMessage[]): Promise<'sent' | 'push'> {
+    if (!row.replyToken || !row.replyBefore || row.replyBefore.getTime() <= now().getTime() || row.attempts > 1) return 'push';
+    for (let attempt = 1; attempt <= 2; attempt++) {
       try {
-        if (row.richMenu) {
-          const menuId = await richMenuId(row.richMenu);
-          if (menuId) await line.linkRichMenu(row.lineUserId, menuId);
-          else log.warn({ richMenu: row.richMenu }, 'rich menu alias not set up; run npm run richmenu:setup');
-        }
-        const messages = row.messages as LineMessage[];
-        if (messages.length === 0) {
-          await markOutboundSent(db, id, { via: 'none', now: now() });
-          return 'sent';
-        }
-        if (row.replyToken && row.replyBefore && row.replyBefore.getTime() > now().getTime() && row.attempts === 1) {
-          try {
-            const { requestId } = await line.reply(row.replyToken, messages);
-            await markOutboundSent(db, id, { via: 'reply', lineRequestId: requestId, now: now() });
-            return 'sent';
-          } catch (err) {
-            // Token used or expired (400), or LINE failed: the push below reaches the user anyway.
-            log.info({ outboundId: id, status: err instanceof LineApiError ? err.status : undefined }, 'reply failed; pushing instead');
-          }
-        }
-        const { requestId, alreadyAccepted } = await line.push(row.lineUserId, messages, id);
-        await markOutboundSent(db, id, { via: 'push', lineRequestId: requestId, now: now() });
-        if (alreadyAccepted) log.info({ outboundId: id }, 'push already accepted earlier (409)');
+        const { requestId } = await line.reply(row.replyToken, messages);
+        await markOutboundSent(db, row.id, { via: 'reply', lineRequestId: requestId, now: now() });
         return 'sent';
       } catch (err) {
-        const reason = err instanceof Error ? err.message.slice(0, 500) : String(err);
-        if (err instanceof LineApiError && !err.retryable) {
-          await markOutboundFailed(db, id, reason);
-          log.error({ outboundId: id, status: err.status, requestId: err.requestId }, 'outbound message rejected by LINE');
-          return 'failed';
+        const status = err instanceof LineApiError ? err.status : 0;
+        if (attempt === 2 && status === 400) {
+          log.info({ outboundId: row.id }, 'reply token spent by the first, unanswered attempt: counted as delivered');
+          await markOutboundSent(db, row.id, { via: 'reply', now: now() });
+          return 'sent';
         }
-        await releaseOutbound(db, id, reason);
-        throw err;
+        if (status !== 0 && status < 500) break; // used or expired token (400), or throttled: push instead
+        log.info({ outboundId: row.id, status }, 'reply got no clear answer; trying the same token once more');
       }
+    }
+    return 'push';
+  }
+
+  async function deliverRow(row: ClaimedOutbound): Promise<'sent' | 'failed'> {
+    try {
+      if (row.richMenu) {
+        const menuId = await richMenuId(row.richMenu);
+        if (menuId) await line.linkRichMenu(row.lineUserId, menuId);
+        else log.warn({ richMenu: row.richMenu }, 'rich menu alias not set up; run npm run richmenu:setup');
+      }
+      const messages = row.messages as LineMessage[];
+      if (messages.length === 0) {
+        await markOutboundSent(db, row.id, { via: 'none', now: now() });
+        return 'sent';
+      }
+      if ((await sendByReply(row, messages)) === 'sent') return 'sent';
+      const { requestId, alreadyAccepted } = await line.push(row.lineUserId, messages, row.id);
+      await markOutboundSent(db, row.id, { via: 'push', lineRequestId: requestId, now: now() });
+      if (alreadyAccepted) log.info({ outboundId: row.id }, 'push already accepted earlier (409)');
+      return 'sent';
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.slice(0, 500) : String(err);
+      if (err instanceof LineApiError && !err.retryable) {
+        await markOutboundFailed(db, row.id, reason);
+        log.error({ outboundId: row.id, status: err.status, requestId: err.requestId }, 'outbound message rejected by LINE');
+        return 'failed';
+      }
+      await releaseOutbound(db, row.id, reason);
+      throw err;
+    }
+  }
+
+  return {
+    async deliverPendingOf(lineUserId) {
+      let sent = 0;
+      for (let row = await claimOldestUndelivered(db, lineUserId); row; row = await claimOldestUndelivered(db, lineUserId)) {
+        if ((await deliverRow(row)) === 'sent') sent++;
+      }
+      return sent;
     },
   };
 }

@@ -29,13 +29,18 @@ export interface ClaimedOutbound {
 }
 
 /**
- * Claims a row for delivery, so two deliverers (the worker and the sweeper) never send it
- * twice. A claim older than `staleAfterMs` belongs to a crashed deliverer and is taken over.
+ * Claims the user's oldest undelivered row (pending, or claimed by a deliverer that died).
+ * Call it holding the user's delivery lock (withUserLock): one deliverer per user, so the
+ * user sees messages in the order they were decided.
  */
-export async function claimOutbound(db: Db, id: string, staleAfterMs: number): Promise<ClaimedOutbound | null> {
+export async function claimOldestUndelivered(db: Db, lineUserId: string): Promise<ClaimedOutbound | null> {
   const rows = await db.$queryRaw<Array<{ id: string; line_user_id: string; reply_token: string | null; reply_before: Date | null; messages: unknown; rich_menu: string | null; attempts: number }>>`
     UPDATE outbound_message SET status = 'SENDING', claimed_at = now(), attempts = attempts + 1
-    WHERE id = ${id}::uuid AND (status = 'PENDING' OR (status = 'SENDING' AND claimed_at < now() - make_interval(secs => ${staleAfterMs / 1000})))
+    WHERE id = (
+      SELECT id FROM outbound_message
+      WHERE line_user_id = ${lineUserId} AND status IN ('PENDING', 'SENDING')
+      ORDER BY seq LIMIT 1
+    )
     RETURNING id, line_user_id, reply_token, reply_before, messages, rich_menu, attempts`;
   const r = rows[0];
   return r ? { id: r.id, lineUserId: r.line_user_id, replyToken: r.reply_token, replyBefore: r.reply_before, messages: r.messages, richMenu: r.rich_menu, attempts: r.attempts } : null;
@@ -66,8 +71,8 @@ export function markOutboundFailed(db: Db, id: string, error: string) {
   return db.outboundMessage.update({ where: { id }, data: { status: 'FAILED', error } });
 }
 
-/** Rows nobody is delivering: pending for a while, or claimed by a deliverer that died. */
-export async function stuckOutboundIds(db: Db, olderThan: Date, limit = 1000): Promise<string[]> {
+/** Users with rows nobody is delivering: pending for a while, or claimed by a deliverer that died. */
+export async function usersWithStuckOutbound(db: Db, olderThan: Date, limit = 1000): Promise<string[]> {
   const rows = await db.outboundMessage.findMany({
     where: {
       OR: [
@@ -75,8 +80,9 @@ export async function stuckOutboundIds(db: Db, olderThan: Date, limit = 1000): P
         { status: 'SENDING', claimedAt: { lt: olderThan } },
       ],
     },
-    select: { id: true },
+    select: { lineUserId: true },
+    distinct: ['lineUserId'],
     take: limit,
   });
-  return rows.map((r) => r.id);
+  return rows.map((r) => r.lineUserId);
 }
