@@ -7,7 +7,9 @@
  *
  * Options (env): BENCH_EVENTS (default 20000), BENCH_CONNECTIONS (default 50),
  * BENCH_USERS (default 2000), BENCH_TOPOLOGY: 'one-process' (default: ROLE=all, as npm start)
- * or 'split' (a ROLE=web process and a ROLE=worker process, as they scale in production).
+ * 'split' (a ROLE=web process and a ROLE=worker process, as they scale in production), or
+ * 'web-then-worker' (the surge case: only the web process while the load runs, so the figures
+ * are the intake alone; a worker process starts afterwards and drains the backlog).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -22,7 +24,9 @@ import { runWebhookLoad, startProcess, stopProcess, type LoadResult } from './su
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
-const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'split' ? 'split' : 'one-process';
+const TOPOLOGIES = ['one-process', 'split', 'web-then-worker'] as const;
+type Topology = (typeof TOPOLOGIES)[number];
+const TOPOLOGY: Topology = TOPOLOGIES.find((t) => t === process.env.BENCH_TOPOLOGY) ?? 'one-process';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -73,9 +77,9 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     };
     const readyUrl = `http://127.0.0.1:${servicePort}/readyz`;
-    if (TOPOLOGY === 'split') {
+    if (TOPOLOGY !== 'one-process') {
       children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
-      children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
+      if (TOPOLOGY === 'split') children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
     } else {
       children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'all' }, readyUrl));
     }
@@ -85,8 +89,9 @@ async function main(): Promise<void> {
     await runWebhookLoad({ ...common, label: 'warm-up bare', url: `http://127.0.0.1:${barePort}`, amount: 2_000 });
     const bareResult = await runWebhookLoad({ ...common, label: 'bare express + signature', url: `http://127.0.0.1:${barePort}`, amount: EVENTS });
     await stopProcess(bare);
-    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: TOPOLOGY === 'split' ? 'service (web process + worker process)' : 'service (web + workers, one process)', url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
+    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: { 'one-process': 'service (web + workers, one process)', split: 'service (web process + worker process)', 'web-then-worker': 'service intake (web process; workers start after)' }[TOPOLOGY], url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
 
+    if (TOPOLOGY === 'web-then-worker') children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
     // Exactly once: every acknowledged event stored once, processed once, answered once.
     const started = Date.now();
     let processed = 0;

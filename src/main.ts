@@ -8,8 +8,10 @@ import { ConfigError, parseEnv, usesEmulator, type Env } from './config/env.js';
 import { createLogger } from './shared/logger.js';
 import { startService, type ServiceEnv } from './service.js';
 import { startLineEmulator } from './emulator/index.js';
+import { createEmulatorUiRouter } from './emulator/ui/index.js';
 import { setUpRichMenus } from './line/rich-menus/setup.js';
 import { messagingApi } from '@line/bot-sdk';
+import type { Router } from 'express';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
 
   let serviceEnv: ServiceEnv;
+  let extraRouters: Router[] = [];
   if (usesEmulator(env)) {
     // No LINE credentials: run the local LINE platform beside the bot and point the SDK at it.
     const channelSecret = env.LINE_CHANNEL_SECRET ?? randomBytes(16).toString('hex');
@@ -47,11 +50,13 @@ async function main(): Promise<void> {
       blob: new messagingApi.MessagingApiBlobClient({ channelAccessToken, baseURL: emulator.url }),
       log: (message: string) => log.info(message),
     });
+    extraRouters = [createEmulatorUiRouter(emulator, { botName: 'หมอพร้อม' })];
+    log.info(`chat UI: http://localhost:${env.PORT}/emulator`);
   } else {
     serviceEnv = env as ServiceEnv;
   }
 
-  const service = await startService(serviceEnv, { log });
+  const service = await startService(serviceEnv, { log, extraRouters });
   stops.unshift(() => service.close());
 
   let stopping = false;

@@ -12,7 +12,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { messagingApi } from '@line/bot-sdk';
 import type { Env } from './config/env.js';
 import { createDatabaseClient } from './db/client.js';
-import { withUserLock } from './db/user-lock.js';
+import { createUserLocks } from './db/user-lock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createPersonalDataCipher } from './shared/personal-data.js';
 import { createRedisRateLimiter } from './shared/rate-limiter.js';
@@ -67,8 +67,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   const runWeb = env.ROLE !== 'worker';
   const runWorkers = env.ROLE !== 'web';
 
-  // A drain holds two connections (the user's lock, and its event's transaction).
-  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY * 2 + 10 : 20 });
+  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20 });
   const producerRedis = createProducerConnection(env.REDIS_URL);
   producerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
   const queueOptions = { connection: producerRedis, prefix: env.REDIS_PREFIX, defaultJobOptions };
@@ -111,7 +110,9 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     const scheduleDeliveryRetry = async (lineUserId: string) => {
       await outboundQueue.add('deliver', { lineUserId }, { deduplication: { id: `out-${lineUserId}` }, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
     };
-    const drainer = createEventDrainer({ db, engine, cipher, delivery, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
+    // One lock connection per job that can run at once (events + outbound retries).
+    const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY * 2 + 2 });
+    const drainer = createEventDrainer({ db, engine, cipher, delivery, locks, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
     const workerOptions = { connection: workerRedis, prefix: env.REDIS_PREFIX };
     const eventsWorker = new Worker<LineEventJob>(queueNames.lineEvents, (job: Job<LineEventJob>) => drainer.drain(job.data.sourceKey), {
@@ -120,7 +121,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     });
     const outboundWorker = new Worker<{ lineUserId: string }>(
       queueNames.outbound,
-      (job) => withUserLock(db, job.data.lineUserId, () => delivery.deliverPendingOf(job.data.lineUserId)),
+      (job) => locks.withUserLock(job.data.lineUserId, () => delivery.deliverPendingOf(job.data.lineUserId)),
       { ...workerOptions, concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 2)) },
     );
     const maintenanceWorker = new Worker(
@@ -137,6 +138,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     closers.push(async () => {
       await Promise.all([eventsWorker.close(), outboundWorker.close(), maintenanceWorker.close()]);
       await workerRedis.quit().catch(() => workerRedis.disconnect());
+      await locks.close();
     });
   }
 

@@ -143,6 +143,14 @@ export class VirtualUser {
     return this.perform(this.find(target, options.nth), options);
   }
 
+  /**
+   * Taps an action the caller has already found, e.g. a button in an older message that is
+   * still on screen in a chat UI (LINE keeps those tappable). Sends the same events as `tap`.
+   */
+  tapAction(tapped: TappableAction, options: TapOptions = {}): Promise<TapResult> {
+    return this.perform(tapped, options);
+  }
+
   /** Taps a date picker (`mode: 'date'`) and chooses `date` (`YYYY-MM-DD`). */
   pickDate(target: TapTarget, date: string): Promise<TapResult> {
     return this.pick(target, 'date', date);

@@ -270,7 +270,10 @@ export class LinePlatformStore {
 
   /** @internal Remembers an accepted retry key for 24 hours. */
   acceptRetryKey(key: string, accepted: Omit<AcceptedRetryKey, 'at'>): void {
-    this.retryKeys.set(key.toLowerCase(), { ...accepted, at: this.now() });
+    const normalised = key.toLowerCase();
+    // Delete first so the Map stays in acceptance order, which the sweep relies on.
+    this.retryKeys.delete(normalised);
+    this.retryKeys.set(normalised, { ...accepted, at: this.now() });
     this.maybeSweep();
   }
 
@@ -278,9 +281,15 @@ export class LinePlatformStore {
     if (++this.insertionsSinceSweep < SWEEP_EVERY) return;
     this.insertionsSinceSweep = 0;
     const now = this.now();
-    for (const [token, state] of this.replyTokens) if (state.hardExpiresAt <= now) this.replyTokens.delete(token);
+    // Both Maps are in insertion order, which is expiry order: stop at the first live entry,
+    // so a sweep costs what it removes rather than everything still kept (24 h of retry keys).
+    for (const [token, state] of this.replyTokens) {
+      if (state.hardExpiresAt > now) break;
+      this.replyTokens.delete(token);
+    }
     for (const [key, accepted] of this.retryKeys) {
-      if (now - accepted.at >= RETRY_KEY_WINDOW_MS) this.retryKeys.delete(key);
+      if (now - accepted.at < RETRY_KEY_WINDOW_MS) break;
+      this.retryKeys.delete(key);
     }
   }
 

@@ -12,7 +12,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
 import { insertInboundEvents, markEventProcessed, nextPendingEvent, type NewInboundEvent } from '../db/repositories/inbound-event.repository.js';
-import { lockSession, saveSession } from '../db/repositories/conversation.repository.js';
+import { loadSession, saveSession } from '../db/repositories/conversation.repository.js';
 import { ensureLineUser, updateLineUser } from '../db/repositories/line-user.repository.js';
 import { insertOutboundMessages } from '../db/repositories/outbound-message.repository.js';
 import { isLocale, translator, type Locale } from '../i18n/index.js';
@@ -20,7 +20,7 @@ import { textMessage } from '../line/message-builders.js';
 import type { BotEngine } from '../bot/engine.js';
 import type { OutboundDelivery } from '../line/outbound-delivery.js';
 import { defaultJobOptions } from './queues.js';
-import { withUserLock } from '../db/user-lock.js';
+import type { UserLocks } from '../db/user-lock.js';
 import { createBatcher } from './intake-batcher.js';
 
 export interface LineEventJob {
@@ -88,6 +88,7 @@ export function createEventDrainer(deps: {
   engine: BotEngine;
   cipher: PersonalDataCipher;
   delivery: OutboundDelivery;
+  locks: UserLocks;
   /** Retries a user's stalled outbox later (BullMQ job with backoff). */
   scheduleDeliveryRetry: (lineUserId: string) => Promise<void>;
   replyTokenTtlSeconds: number;
@@ -97,14 +98,16 @@ export function createEventDrainer(deps: {
   const now = deps.now ?? (() => new Date());
   const { db, log } = deps;
 
-  /** Handles one pending event of the user; false when none was pending. */
+  /** Handles one pending event of the user; false when none was pending. Call under the user's lock. */
   async function handleNext(sourceKey: string): Promise<{ handled: boolean; outboundIds: string[] }> {
+    // Read before opening a transaction (the usual last round of a drain finds nothing); the
+    // user's lock guarantees nobody else handles it meanwhile.
+    const stored = await nextPendingEvent(db, sourceKey);
+    if (!stored) return { handled: false, outboundIds: [] };
     try {
       return await db.$transaction(
         async (tx) => {
-          const session = await lockSession(tx, sourceKey);
-          const stored = await nextPendingEvent(tx, sourceKey);
-          if (!stored) return { handled: false, outboundIds: [] };
+          const session = await loadSession(tx, sourceKey);
           const at = now();
           const event = JSON.parse(deps.cipher.decrypt(stored.payload ?? '')) as webhook.Event;
           if (event.source?.type !== 'user') {
@@ -140,7 +143,6 @@ export function createEventDrainer(deps: {
 
   async function recordFailure(sourceKey: string, err: unknown): Promise<{ handled: boolean; outboundIds: string[] }> {
     return db.$transaction(async (tx) => {
-      await lockSession(tx, sourceKey);
       const stored = await nextPendingEvent(tx, sourceKey);
       if (!stored) return { handled: false, outboundIds: [] };
       const user = await ensureLineUser(tx, sourceKey);
@@ -189,7 +191,7 @@ export function createEventDrainer(deps: {
      * events are still handled and their answers queue up behind, for the retry job.
      */
     async drain(sourceKey: string): Promise<number> {
-      return withUserLock(db, sourceKey, async () => {
+      return deps.locks.withUserLock(sourceKey, async () => {
         let count = 0;
         let deliveryStalled = false;
         for (;;) {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { Router } from 'express';
 import { messagingApi } from '@line/bot-sdk';
 import { parseEnv, type Env } from '../../src/config/env.js';
 import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
@@ -39,6 +40,8 @@ export interface StackOptions {
   /** Reply-token lifetime in the emulator. */
   replyTokenTtlMs?: number;
   now?: () => Date;
+  /** More routes for the service's web server, given the emulator (e.g. the chat UI). */
+  extraRouters?: (emulator: LineEmulator) => Router[];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -81,7 +84,11 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...options.env,
   }) as Env as ServiceEnv;
   const log = createLogger({ level: env.LOG_LEVEL });
-  const service = await startService(env, { log, ...(options.now ? { now: options.now } : {}) });
+  const service = await startService(env, {
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.extraRouters ? { extraRouters: options.extraRouters(emulator) } : {}),
+  });
   if (service.url) emulator.setWebhookUrl(`${service.url}/webhook`);
 
   return {

@@ -10,11 +10,19 @@ export interface NewInboundEvent {
   eventTime: Date;
 }
 
-/** Stores events; ones already stored (redeliveries) are skipped. */
+/**
+ * Stores events; ones already stored (redeliveries) are skipped. One statement whatever the
+ * batch size (arrays unnested server-side): this is the webhook's hot path.
+ */
 export async function insertInboundEvents(db: Db, events: NewInboundEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const { count } = await db.inboundEvent.createMany({ data: events, skipDuplicates: true });
-  return count;
+  return db.$executeRaw`
+    INSERT INTO inbound_event (webhook_event_id, source_key, type, payload, event_time)
+    SELECT * FROM unnest(
+      ${events.map((e) => e.webhookEventId)}::text[], ${events.map((e) => e.sourceKey)}::text[],
+      ${events.map((e) => e.type)}::text[], ${events.map((e) => e.payload)}::text[],
+      ${events.map((e) => e.eventTime.toISOString())}::timestamptz[])
+    ON CONFLICT (webhook_event_id) DO NOTHING`;
 }
 
 /** The oldest unprocessed event of one user (arrival order). Call with the user's session locked. */

@@ -46,6 +46,14 @@ export function listPeopleOfOwner(db: Db, ownerId: string) {
   });
 }
 
+/** How many people the account manages: itself (0 or 1) and family members, in one query. */
+export async function countPeopleByRole(db: Db, ownerId: string): Promise<{ self: number; family: number }> {
+  const rows = await db.$queryRaw<Array<{ self: bigint; family: bigint }>>`
+    SELECT count(*) FILTER (WHERE is_self) AS self, count(*) FILTER (WHERE NOT is_self) AS family
+    FROM person WHERE owner_id = ${ownerId}`;
+  return { self: Number(rows[0]?.self ?? 0), family: Number(rows[0]?.family ?? 0) };
+}
+
 export function countPeopleOfOwner(db: Db, ownerId: string, isSelf: boolean): Promise<number> {
   return db.person.count({ where: { ownerId, isSelf } });
 }
