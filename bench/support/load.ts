@@ -83,7 +83,8 @@ export async function runWebhookLoad(options: {
 
 /** Starts a child process and resolves once `readyUrl` answers 200. */
 export async function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, readyUrl: string): Promise<ChildProcess> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Its own process group, so stopProcess reaches the whole tree (npx → tsx → node).
+  const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
@@ -95,15 +96,24 @@ export async function startProcess(command: string, args: string[], env: NodeJS.
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill('SIGKILL');
+  await stopProcess(child);
   throw new Error(`${readyUrl} did not become ready`);
 }
 
+/** SIGTERM to the child's process group (graceful shutdown), SIGKILL after 15 s. */
 export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const group = -child.pid;
   const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(group, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
 }
