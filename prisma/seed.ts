@@ -1,24 +1,100 @@
 /**
- * Reference and demo data: the 77 provinces, and the demo population register (synthetic
- * people with valid ID checksums; the README names one). Idempotent: run it as often as you like.
+ * Reference and demo data: the 77 provinces, about 1,500 demo hospitals, the vaccine products
+ * and their effective-dated dose-interval rules, the campaign phases, and the demo population
+ * register (synthetic people with valid ID checksums; the README names one).
+ * Idempotent: run it as often as you like. Rows are upserted from prisma/data, so an edited
+ * data file updates its rows; rows added in the database and not in the files are left alone.
  * Usage: npm run db:seed
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseEnvFields } from '../src/config/env.js';
-import { createDatabaseClient, type PrismaClient } from '../src/db/client.js';
+import { createDatabaseClient, type Db, type PrismaClient } from '../src/db/client.js';
 import { createPersonalDataCipher } from '../src/shared/personal-data.js';
 import { PostgresPopulationRegister } from '../src/db/repositories/population-register.repository.js';
 import { importRegisterCsv } from '../src/domain/identity/import-register.js';
 import { provinces } from './data/provinces.js';
+import { generateHospitals, type HospitalSeed } from './data/hospitals.js';
+import { doseIntervalRules, vaccineProducts } from './data/vaccines.js';
+import { campaignPhases } from './data/campaign-phases.js';
 
 const demoRegisterCsv = fileURLToPath(new URL('./data/demo-register.csv', import.meta.url));
 
-export async function seed(options: { db: PrismaClient; hashKey: Buffer; encryptionKey: Buffer }): Promise<{ provinces: number; registerEntries: number }> {
+/** What {@link seed} loaded: rows in the data files (each now in the database as written there). */
+export interface SeedResult {
+  provinces: number;
+  registerEntries: number;
+  hospitals: number;
+  vaccineProducts: number;
+  intervalRules: number;
+  campaignPhases: number;
+}
+
+/** A YYYY-MM-DD day as Prisma writes a `@db.Date`. */
+const asDate = (day: string) => new Date(`${day}T00:00:00Z`);
+
+/**
+ * Upserts the hospitals in one statement (1,500 single-row upserts would take seconds):
+ * new codes are inserted, changed rows updated, unchanged rows left untouched.
+ */
+async function upsertHospitals(db: Db, hospitals: readonly HospitalSeed[]): Promise<void> {
+  const column = <K extends keyof HospitalSeed>(key: K) => hospitals.map((h) => h[key]);
+  await db.$executeRaw`
+    INSERT INTO "hospital" ("code", "name_th", "name_en", "province_code", "district_th", "district_en", "latitude", "longitude", "type", "phone")
+    SELECT * FROM unnest(
+      ${column('code')}::varchar[], ${column('nameTh')}::text[], ${column('nameEn')}::text[], ${column('provinceCode')}::varchar[],
+      ${column('districtTh')}::text[], ${column('districtEn')}::text[], ${column('latitude')}::float8[], ${column('longitude')}::float8[],
+      ${column('type')}::text[], ${column('phone')}::text[])
+    ON CONFLICT ("code") DO UPDATE SET
+      "name_th" = EXCLUDED."name_th", "name_en" = EXCLUDED."name_en", "province_code" = EXCLUDED."province_code",
+      "district_th" = EXCLUDED."district_th", "district_en" = EXCLUDED."district_en", "latitude" = EXCLUDED."latitude",
+      "longitude" = EXCLUDED."longitude", "type" = EXCLUDED."type", "phone" = EXCLUDED."phone"
+    WHERE ("hospital"."name_th", "hospital"."name_en", "hospital"."province_code", "hospital"."district_th", "hospital"."district_en",
+           "hospital"."latitude", "hospital"."longitude", "hospital"."type", "hospital"."phone")
+      IS DISTINCT FROM (EXCLUDED."name_th", EXCLUDED."name_en", EXCLUDED."province_code", EXCLUDED."district_th", EXCLUDED."district_en",
+           EXCLUDED."latitude", EXCLUDED."longitude", EXCLUDED."type", EXCLUDED."phone")`;
+}
+
+/** The reference data (provinces, hospitals, vaccines, interval rules, phases), all or nothing. */
+async function seedReferenceData(db: PrismaClient, hospitals: readonly HospitalSeed[]): Promise<void> {
+  await db.$transaction(
+    async (tx) => {
+      for (const p of provinces) await tx.province.upsert({ where: { code: p.code }, create: p, update: p });
+      await upsertHospitals(tx, hospitals);
+      for (const v of vaccineProducts) await tx.vaccineProduct.upsert({ where: { code: v.code }, create: v, update: v });
+      for (const rule of doseIntervalRules) {
+        const key = { firstProductCode: rule.firstProductCode, secondProductCode: rule.secondProductCode, effectiveFrom: asDate(rule.effectiveFrom) };
+        const values = {
+          minDays: rule.minDays,
+          maxDays: rule.maxDays,
+          effectiveTo: rule.effectiveTo === null ? null : asDate(rule.effectiveTo),
+          note: rule.note,
+          source: rule.source,
+        };
+        await tx.doseIntervalRule.upsert({ where: { firstProductCode_secondProductCode_effectiveFrom: key }, create: { ...key, ...values }, update: values });
+      }
+      for (const phase of campaignPhases) {
+        const row = { ...phase, bookingOpensOn: asDate(phase.bookingOpensOn) };
+        await tx.campaignPhase.upsert({ where: { code: phase.code }, create: row, update: row });
+      }
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
+}
+
+export async function seed(options: { db: PrismaClient; hashKey: Buffer; encryptionKey: Buffer }): Promise<SeedResult> {
   const { db } = options;
-  await db.$transaction(provinces.map((p) => db.province.upsert({ where: { code: p.code }, create: p, update: p })));
+  const hospitals = generateHospitals();
+  await seedReferenceData(db, hospitals);
   const cipher = createPersonalDataCipher({ hashKey: options.hashKey, encryptionKey: options.encryptionKey });
   const { imported } = await importRegisterCsv({ input: demoRegisterCsv, cipher, register: new PostgresPopulationRegister(db) });
-  return { provinces: provinces.length, registerEntries: imported };
+  return {
+    provinces: provinces.length,
+    registerEntries: imported,
+    hospitals: hospitals.length,
+    vaccineProducts: vaccineProducts.length,
+    intervalRules: doseIntervalRules.length,
+    campaignPhases: campaignPhases.length,
+  };
 }
 
 /** Seeds the database the settings name, with its own short-lived client, and says what it did. */
@@ -26,7 +102,10 @@ export async function seedFromSettings(env: { DATABASE_URL: string; ID_HASH_KEY:
   const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: 4 });
   try {
     const result = await seed({ db, hashKey: env.ID_HASH_KEY, encryptionKey: env.ID_ENCRYPTION_KEY });
-    console.log(`seeded ${result.provinces} provinces and ${result.registerEntries} demo register entries`);
+    console.log(
+      `seeded ${result.provinces} provinces, ${result.hospitals} hospitals, ${result.vaccineProducts} vaccine products, ` +
+        `${result.intervalRules} dose-interval rules, ${result.campaignPhases} campaign phases and ${result.registerEntries} demo register entries`,
+    );
   } finally {
     await db.$disconnect();
   }

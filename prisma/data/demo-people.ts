@@ -7,6 +7,7 @@
  */
 import { withThaiIdCheckDigit } from '../../src/domain/identity/thai-national-id.js';
 import { provinces } from './provinces.js';
+import { createRandom } from './random.js';
 
 export interface DemoPerson {
   /** 13 digits, valid checksum. */
@@ -68,17 +69,6 @@ const lastNames = [
   'คำแสน', 'ดวงแก้ว', 'ทองสุข', 'แสนสุข', 'ศรีสะอาด', 'บุญประเสริฐ', 'จันทร์หอม', 'สิทธิชัย', 'ประเสริฐสุข', 'วิเศษศักดิ์',
 ];
 
-/** mulberry32: tiny, fast and good enough for test data (not for anything secret). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 

@@ -186,7 +186,8 @@ describe.skipIf(!hasSpec)("the spec's own examples", () => {
     return rest;
   }
 
-  const examples = collectExamples();
+  // Collected only when the spec is there: describe.skipIf still runs this body to collect tests.
+  const examples = hasSpec ? collectExamples() : [];
 
   it('finds the rich menu examples', () => {
     expect(examples.filter((example) => example.kind === 'richmenu').length).toBeGreaterThanOrEqual(2);
