@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const children = [];
 
   try {
-    const bare = await startProcess('npx', ['tsx', 'bench/support/bare-webhook.ts', String(barePort), secret], process.env, `http://127.0.0.1:${barePort}/readyz`);
+    const bare = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/bare-webhook.ts', String(barePort), secret], process.env, `http://127.0.0.1:${barePort}/readyz`);
     children.push(bare);
     const serviceEnv = {
       ...process.env,
@@ -78,10 +78,10 @@ async function main(): Promise<void> {
     };
     const readyUrl = `http://127.0.0.1:${servicePort}/readyz`;
     if (TOPOLOGY !== 'one-process') {
-      children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
-      if (TOPOLOGY === 'split') children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
+      children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
+      if (TOPOLOGY === 'split') children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
     } else {
-      children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'all' }, readyUrl));
+      children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'all' }, readyUrl));
     }
 
     // Warm both up (JIT, connection pools) before measuring.
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     await stopProcess(bare);
     const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: { 'one-process': 'service (web + workers, one process)', split: 'service (web process + worker process)', 'web-then-worker': 'service intake (web process; workers start after)' }[TOPOLOGY], url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
 
-    if (TOPOLOGY === 'web-then-worker') children.push(await startProcess('npx', ['tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
+    if (TOPOLOGY === 'web-then-worker') children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
     // Exactly once: every acknowledged event stored once, processed once, answered once.
     const started = Date.now();
     let processed = 0;

@@ -83,7 +83,8 @@ export async function runWebhookLoad(options: {
 
 /** Starts a child process and resolves once `readyUrl` answers 200. */
 export async function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, readyUrl: string): Promise<ChildProcess> {
-  // Its own process group, so stopProcess reaches the whole tree (npx → tsx → node).
+  // Its own process group, so stopProcess reaches anything it starts too. Start node itself
+  // (node --import tsx …), not npx: npx and the tsx CLI did not pass SIGTERM on.
   const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
