@@ -13,11 +13,10 @@
  * BENCH_USERS (default 1000), BENCH_MESSAGE: 'text' or 'card' to measure only one shape.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import type { messagingApi } from '@line/bot-sdk';
-import { startProcess, stopProcess, type LoadResult } from './support/load.js';
+import { freePort, resultRow, startProcess, stopProcess, toLoadResult, type LoadResult } from './support/load.js';
 import type { PushCheck } from './support/emulator-server.js';
 
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 50_000);
@@ -29,16 +28,6 @@ const SHAPE_NAMES: Record<Shape, string> = { text: 'one text', card: 'a text and
 const WARM_UP = 3_000;
 const TARGET_PER_SECOND = 5_000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** What the bot pushes: one short text, or a reminder text and its Flex card. */
 function messages(shape: Shape, text: string): messagingApi.Message[] {
@@ -122,22 +111,7 @@ async function runPushLoad(options: {
       },
     ],
   });
-  return {
-    label: options.label,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    durationS: result.duration,
-    perSecond: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    acknowledged: result['2xx'],
-  };
-}
-
-function row(r: LoadResult): string {
-  return `| ${r.label} | ${r.requests} | ${r.acknowledged} | ${r.non2xx + r.errors} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} |`;
+  return toLoadResult(options.label, result);
 }
 
 async function main(): Promise<void> {
@@ -182,8 +156,8 @@ async function main(): Promise<void> {
     console.log('| target | requests | 200 | errors | pushes/s | p50 ms | p99 ms | max ms |');
     console.log('|---|---|---|---|---|---|---|---|');
     for (const run of runs) {
-      console.log(row(run.bare));
-      console.log(row(run.emulator));
+      console.log(resultRow(run.bare));
+      console.log(resultRow(run.emulator));
     }
     console.log('');
     const targets: Array<[string, boolean]> = [];

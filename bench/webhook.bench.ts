@@ -12,14 +12,13 @@
  * are the intake alone; a worker process starts afterwards and drains the backlog).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createDatabaseClient } from '../src/db/client.js';
 import { startLineEmulator } from '../src/emulator/index.js';
 import { validateLineRequest, toLineErrorBody } from '../src/line/validation/index.js';
 import { seed } from '../prisma/seed.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
-import { runWebhookLoad, startProcess, stopProcess, type LoadResult } from './support/load.js';
+import { freePort, resultRow, runWebhookLoad, startProcess, stopProcess } from './support/load.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,20 +27,7 @@ const TOPOLOGIES = ['one-process', 'split', 'web-then-worker'] as const;
 type Topology = (typeof TOPOLOGIES)[number];
 const TOPOLOGY: Topology = TOPOLOGIES.find((t) => t === process.env.BENCH_TOPOLOGY) ?? 'one-process';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
-function row(r: LoadResult): string {
-  return `| ${r.label} | ${r.requests} | ${r.acknowledged} | ${r.non2xx + r.errors} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} |`;
-}
 
 async function main(): Promise<void> {
   const database = await createTestDatabase();
@@ -112,8 +98,8 @@ async function main(): Promise<void> {
     console.log(`\nbench:webhook, ${new Date().toISOString()}, ${EVENTS} events per run, ${CONNECTIONS} connections, ${USERS} users, topology ${TOPOLOGY}, node ${process.version}\n`);
     console.log('| target | requests | 200 | errors | events/s | p50 ms | p99 ms | max ms |');
     console.log('|---|---|---|---|---|---|---|---|');
-    console.log(row(bareResult));
-    console.log(row(serviceResult));
+    console.log(resultRow(bareResult));
+    console.log(resultRow(serviceResult));
     console.log(`\nservice/bare throughput: ${(ratio * 100).toFixed(1)}%`);
     const loadSeconds = serviceResult.durationS;
     console.log(`processing: ${processed}/${serviceResult.acknowledged} processed and answered ${drainSeconds.toFixed(1)} s after the load ended (${(processed / (loadSeconds + drainSeconds)).toFixed(0)} events/s end to end); stored ${stored}, failed ${failed}`);

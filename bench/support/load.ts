@@ -1,6 +1,7 @@
 /** Shared pieces of the benchmarks: a signed-webhook load run, child processes, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import type { LinePlatformStore } from '../../src/emulator/index.js';
 import { ulid } from 'ulid';
@@ -66,9 +67,13 @@ export async function runWebhookLoad(options: {
       },
     ],
   });
-  const result = await instance;
+  return toLoadResult(options.label, await instance);
+}
+
+/** autocannon's result as the figures our benchmarks print. */
+export function toLoadResult(label: string, result: autocannon.Result): LoadResult {
   return {
-    label: options.label,
+    label,
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
@@ -79,6 +84,23 @@ export async function runWebhookLoad(options: {
     max: result.latency.max,
     acknowledged: result['2xx'],
   };
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** One markdown table row of a load result. */
+export function resultRow(r: LoadResult): string {
+  return `| ${r.label} | ${r.requests} | ${r.acknowledged} | ${r.non2xx + r.errors} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} |`;
 }
 
 /** Starts a child process and resolves once `readyUrl` answers 200. */
