@@ -332,67 +332,50 @@ describe('webhook and event pipeline', () => {
     expect(row).toMatchObject({ lineUserId: user.userId, status: 'SENT', via: 'push', attempts: 1 });
   });
 
-  it('retries the reply with the same token when LINE answers 500 before using it: one answer, no push', async () => {
+  /** A followed user says hello with `setFaults` armed; returns what LINE saw after the greeting. */
+  async function helloWithFaults(setFaults: (faults: typeof stack.emulator.faults) => void) {
     const { store, faults } = stack.emulator;
     const user = stack.emulator.user();
     await user.follow();
     await user.nextMessages();
     const start = store.cursor(user.userId);
-
     const callsBefore = store.calls.length;
-    faults.failNext(1, 500, { path: REPLY });
+    setFaults(faults);
     const sent = await user.say('สวัสดี');
     await waitUntilSettled(stack, [user.userId]);
     await sleep(200);
+    const calls = store.calls.slice(callsBefore);
+    return {
+      user,
+      sent,
+      answers: store.messagesFor(user.userId).slice(start),
+      replyStatuses: calls.filter((c) => c.path === REPLY).map((c) => c.status),
+      pushCalls: calls.filter((c) => c.path === PUSH),
+    };
+  }
 
-    const answers = store.messagesFor(user.userId).slice(start);
+  it('retries the reply with the same token when LINE answers 500 before using it: one answer, no push', async () => {
+    const { user, sent, answers, replyStatuses, pushCalls } = await helloWithFaults((f) => f.failNext(1, 500, { path: REPLY }));
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({ via: 'reply' });
-    const calls = store.calls.slice(callsBefore);
-    expect(calls.filter((c) => c.path === REPLY).map((c) => c.status)).toEqual([500, 200]);
-    expect(calls.filter((c) => c.path === PUSH)).toEqual([]);
+    expect(replyStatuses).toEqual([500, 200]);
+    expect(pushCalls).toEqual([]);
     const row = await stack.db.outboundMessage.findFirstOrThrow({ where: { lineUserId: user.userId, replyToken: tokenOf(sent.body.events[0]!) } });
     expect(row).toMatchObject({ status: 'SENT', via: 'reply' });
   });
 
   it('a reply LINE delivered but answered 500 is not pushed again (the retried token is spent)', async () => {
-    const { store, faults } = stack.emulator;
-    const user = stack.emulator.user();
-    await user.follow();
-    await user.nextMessages();
-    const start = store.cursor(user.userId);
-
-    const callsBefore = store.calls.length;
-    faults.failNext(1, 500, { path: REPLY, afterProcessing: true });
-    await user.say('สวัสดี');
-    await waitUntilSettled(stack, [user.userId]);
-    await sleep(200);
-
-    const answers = store.messagesFor(user.userId).slice(start);
+    const { answers, replyStatuses, pushCalls } = await helloWithFaults((f) => f.failNext(1, 500, { path: REPLY, afterProcessing: true }));
     expect(answers.map((a) => a.via)).toEqual(['reply']);
-    const calls = store.calls.slice(callsBefore);
-    expect(calls.filter((c) => c.path === REPLY).map((c) => c.status)).toEqual([500, 400]);
-    expect(calls.filter((c) => c.path === PUSH)).toEqual([]);
+    expect(replyStatuses).toEqual([500, 400]);
+    expect(pushCalls).toEqual([]);
   });
 
   it('pushes when both reply attempts fail without an answer', async () => {
-    const { store, faults } = stack.emulator;
-    const user = stack.emulator.user();
-    await user.follow();
-    await user.nextMessages();
-    const start = store.cursor(user.userId);
-
-    const callsBefore = store.calls.length;
-    faults.failNext(2, 500, { path: REPLY });
-    await user.say('สวัสดี');
-    await waitUntilSettled(stack, [user.userId]);
-    await sleep(200);
-
-    const answers = store.messagesFor(user.userId).slice(start);
+    const { answers, replyStatuses } = await helloWithFaults((f) => f.failNext(2, 500, { path: REPLY }));
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({ via: 'push', retryKey: expect.stringMatching(UUID) });
-    const calls = store.calls.slice(callsBefore);
-    expect(calls.filter((c) => c.path === REPLY).map((c) => c.status)).toEqual([500, 500]);
+    expect(replyStatuses).toEqual([500, 500]);
     const row = await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: answers[0]!.retryKey! } });
     expect(row).toMatchObject({ status: 'SENT', via: 'push' });
   });

@@ -7,7 +7,7 @@ import type { Flow, FlowStep, StepOutcome } from '../flow.js';
 import type { BotContext } from '../context.js';
 import { postbackAction, textMessage } from '../../line/message-builders.js';
 import { profileCards } from '../../../flex-templates/profile-cards.js';
-import { getProfile } from '../../domain/profile/get-profile.js';
+import { getProfile, listManagedPersonIds } from '../../domain/profile/get-profile.js';
 import { updateContact } from '../../domain/profile/update-contact.js';
 import { requestDataExport } from '../../domain/profile/export-personal-data.js';
 import { erasePersonalData } from '../../domain/profile/erase-personal-data.js';
@@ -26,8 +26,9 @@ type Step = FlowStep<ProfileData>;
 type Outcome = StepOutcome<ProfileData>;
 
 const overview: Step = {
-  async prompt(ctx) {
+  async prompt(ctx, data) {
     const people = await getProfile({ db: ctx.db, cipher: ctx.services.cipher, lineUserId: ctx.lineUserId });
+    const refOf = new Map(Object.entries(data.people).map(([ref, id]) => [id, ref]));
     const familyCount = people.filter((p) => !p.isSelf).length;
     return [
       profileCards(
@@ -36,7 +37,7 @@ const overview: Step = {
           canAddFamily: familyCount < MAX_FAMILY_MEMBERS,
           people: people.map((p, i) => ({
             personId: p.personId,
-            ref: String(i + 1),
+            ref: refOf.get(p.personId) ?? String(i + 1),
             isSelf: p.isSelf,
             identityType: p.identityType,
             maskedId: p.maskedId,
@@ -110,11 +111,12 @@ export const profileFlow: Flow<ProfileData> = {
   version: 1,
   dataSchema,
   async start(ctx) {
-    const people = await getProfile({ db: ctx.db, cipher: ctx.services.cipher, lineUserId: ctx.lineUserId });
-    if (people.length === 0) {
+    // Ids only: the overview's prompt reads (and logs access to) the personal data once.
+    const personIds = await listManagedPersonIds({ db: ctx.db, lineUserId: ctx.lineUserId });
+    if (personIds.length === 0) {
       return { type: 'done', messages: [textMessage(ctx.t('register.required'), [postbackAction(ctx.t('feature.register'), { a: 'menu', f: 'register' })])] };
     }
-    return { type: 'next', step: 'overview', data: { people: Object.fromEntries(people.map((p, i) => [String(i + 1), p.personId])) } };
+    return { type: 'next', step: 'overview', data: { people: Object.fromEntries(personIds.map((id, i) => [String(i + 1), id])) } };
   },
   steps: { overview, phone, province, confirmDelete },
 };

@@ -38,12 +38,17 @@ export function findPersonByIdHash(db: Db, idHash: string) {
   return db.person.findUnique({ where: { idHash }, select: { id: true, ownerId: true } });
 }
 
+/** Self first, then family in the order they were registered. */
+const ownerOrder = [{ isSelf: 'desc' as const }, { createdAt: 'asc' as const }];
+
 export function listPeopleOfOwner(db: Db, ownerId: string) {
-  return db.person.findMany({
-    where: { ownerId },
-    orderBy: [{ isSelf: 'desc' }, { createdAt: 'asc' }],
-    include: { province: true },
-  });
+  return db.person.findMany({ where: { ownerId }, orderBy: ownerOrder, include: { province: true } });
+}
+
+/** Only the ids: no personal data is read (nor needs logging as an access). */
+export async function listPersonIdsOfOwner(db: Db, ownerId: string): Promise<string[]> {
+  const rows = await db.person.findMany({ where: { ownerId }, orderBy: ownerOrder, select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 /** How many people the account manages: itself (0 or 1) and family members, in one query. */

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { findLiveDataExport, insertDataExport } from '../../db/repositories/data-export.repository.js';
 import { listConsentsOfLineUser, listPeopleOfOwner, recordPersonalDataAccess } from '../../db/repositories/person.repository.js';
 import type { PersonalDataCipher } from '../../shared/personal-data.js';
+import { describePerson } from './get-profile.js';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -35,17 +36,9 @@ export async function buildDataExport(options: { db: Db; cipher: PersonalDataCip
     exportedAt: options.now.toISOString(),
     lineUserId: row.lineUserId,
     people: people.map((p) => ({
-      isSelf: p.isSelf,
-      identityType: p.identityType,
+      ...describePerson(p),
       identityNumber: options.cipher.decrypt(p.idCiphertext),
-      nationality: p.nationality,
-      firstName: p.firstName,
-      lastName: p.lastName,
-      birthDate: p.birthDate.toISOString().slice(0, 10),
-      sex: p.sex,
-      phone: p.phone,
       province: { code: p.provinceCode, nameTh: p.province.nameTh, nameEn: p.province.nameEn },
-      verificationStatus: p.verificationStatus,
       registeredAt: p.createdAt.toISOString(),
     })),
     consents: consents.map((c) => ({ version: c.version, decision: c.decision, onBehalf: c.onBehalf, decidedAt: c.decidedAt.toISOString() })),

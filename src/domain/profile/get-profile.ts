@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import { listPeopleOfOwner, recordPersonalDataAccess } from '../../db/repositories/person.repository.js';
+import { listPeopleOfOwner, listPersonIdsOfOwner, recordPersonalDataAccess } from '../../db/repositories/person.repository.js';
 import { maskIdentityNumber, type PersonalDataCipher } from '../../shared/personal-data.js';
 
 export interface PersonProfile {
@@ -31,18 +31,32 @@ export async function getProfile(options: { db: Db; cipher: PersonalDataCipher; 
   }
   return people.map((p) => ({
     personId: p.id,
+    ...describePerson(p),
+    maskedId: maskIdentityNumber(p.identityType, options.cipher.decrypt(p.idCiphertext)),
+    provinceCode: p.provinceCode,
+    provinceNameTh: p.province.nameTh,
+    provinceNameEn: p.province.nameEn,
+  }));
+}
+
+type PersonRow = Awaited<ReturnType<typeof listPeopleOfOwner>>[number];
+
+/** The fields every view of a person shares (profile, export); never the identity number. */
+export function describePerson(p: PersonRow) {
+  return {
     isSelf: p.isSelf,
     identityType: p.identityType,
-    maskedId: maskIdentityNumber(p.identityType, options.cipher.decrypt(p.idCiphertext)),
     nationality: p.nationality,
     firstName: p.firstName,
     lastName: p.lastName,
     birthDate: p.birthDate.toISOString().slice(0, 10),
     sex: p.sex,
     phone: p.phone,
-    provinceCode: p.provinceCode,
-    provinceNameTh: p.province.nameTh,
-    provinceNameEn: p.province.nameEn,
     verificationStatus: p.verificationStatus,
-  }));
+  };
+}
+
+/** The ids of the people a LINE account manages, in getProfile's order; reads no personal data. */
+export function listManagedPersonIds(options: { db: Db; lineUserId: string }): Promise<string[]> {
+  return listPersonIdsOfOwner(options.db, options.lineUserId);
 }
