@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualUser } from '../../src/emulator/index.js';
 import { DEMO_PERSON, DEMO_PERSON_UNDER_60, type DemoPerson } from '../../prisma/data/demo-people.js';
 import { th } from '../../src/i18n/th.js';
-import { startStack, textsOf, type TestStack } from '../support/stack.js';
+import { say, startStack, tap, textsOf, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let publicBaseUrl: string;
@@ -30,16 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-async function say(user: VirtualUser, text: string): Promise<string[]> {
-  await user.say(text);
-  return textsOf(await user.nextMessages());
-}
-
-async function tap(user: VirtualUser, label: string | RegExp | number): Promise<string[]> {
-  await user.tap(label);
-  return textsOf(await user.nextMessages());
-}
 
 /** Follows and registers `person` (Bangkok, 081-234-5678); the member menu is linked after. */
 async function register(user: VirtualUser, person: DemoPerson): Promise<void> {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualUser } from '../../src/emulator/index.js';
 import { DEMO_PERSON, DEMO_PERSON_UNDER_60 } from '../../prisma/data/demo-people.js';
-import { startStack, textsOf, type TestStack } from '../support/stack.js';
+import { say, startStack, tap, textsOf, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 
@@ -14,17 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-/** Sends and returns the texts the bot answered with. */
-async function say(user: VirtualUser, text: string): Promise<string[]> {
-  await user.say(text);
-  return textsOf(await user.nextMessages());
-}
-
-async function tap(user: VirtualUser, label: string | RegExp): Promise<string[]> {
-  await user.tap(label);
-  return textsOf(await user.nextMessages());
-}
 
 /** Walks a user from the consent card to the summary with the given person's details. */
 async function fillRegistration(user: VirtualUser, person: { nationalId: string; firstName: string; lastName: string; birthDate: string }) {

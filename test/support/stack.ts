@@ -11,7 +11,7 @@ import { messagingApi } from '@line/bot-sdk';
 import { parseEnv, type Env } from '../../src/config/env.js';
 import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
 import { startService, type RunningService, type ServiceEnv } from '../../src/service.js';
-import { startLineEmulator, type LineEmulator } from '../../src/emulator/index.js';
+import { startLineEmulator, type LineEmulator, type VirtualUser } from '../../src/emulator/index.js';
 import { validateLineRequest, toLineErrorBody } from '../../src/line/validation/index.js';
 import { setUpRichMenus } from '../../src/line/rich-menus/setup.js';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/shared/personal-data.js';
@@ -140,4 +140,16 @@ export function textsOf(messages: readonly unknown[]): string[] {
     walk(message);
   }
   return out;
+}
+
+/** Sends a text and returns the texts of the bot's answer. */
+export async function say(user: VirtualUser, text: string): Promise<string[]> {
+  await user.say(text);
+  return textsOf(await user.nextMessages());
+}
+
+/** Taps an action (label or rich-menu area index) and returns the texts of the bot's answer. */
+export async function tap(user: VirtualUser, label: string | RegExp | number): Promise<string[]> {
+  await user.tap(label);
+  return textsOf(await user.nextMessages());
 }
