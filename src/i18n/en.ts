@@ -1,7 +1,16 @@
 /** English catalogue: must provide every key of the Thai one (checked by the type). */
 import type { MessageKey } from './th.js';
 
+import { screeningEn } from './features/screening.en.js';
+import { bookingEn } from './features/booking.en.js';
+import { slotsEn } from './features/slots.en.js';
+import { remindersEn } from './features/reminders.en.js';
+
 export const en: Record<MessageKey, string> = {
+  ...screeningEn,
+  ...bookingEn,
+  ...slotsEn,
+  ...remindersEn,
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.confirm': 'Confirm',
@@ -15,6 +24,9 @@ export const en: Record<MessageKey, string> = {
   'common.flowRestarted': 'We have updated the service; let us start this step again.',
   'common.comingSoon': '"{feature}" is coming soon. Thank you for waiting.',
   'common.unsupportedInput': 'Sorry, for now we understand text messages and buttons only.',
+
+  'choosePerson.self': '{name} (me)',
+  'choosePerson.pickFromButtons': 'Please choose a person with the buttons below.',
 
   'feature.register': 'Register',
   'feature.book': 'Book a vaccine',

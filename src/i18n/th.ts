@@ -3,7 +3,17 @@
  * `{name}` placeholders are filled by the translator. The PDPA consent text is versioned
  * by CONSENT_VERSION: change the text, bump the version.
  */
+import { screeningTh } from './features/screening.th.js';
+import { bookingTh } from './features/booking.th.js';
+import { slotsTh } from './features/slots.th.js';
+import { remindersTh } from './features/reminders.th.js';
+
+// Each feature keeps its messages in src/i18n/features/<feature>.{th,en}.ts.
 export const th = {
+  ...screeningTh,
+  ...bookingTh,
+  ...slotsTh,
+  ...remindersTh,
   'common.yes': 'ใช่',
   'common.no': 'ไม่ใช่',
   'common.confirm': 'ยืนยัน',
@@ -17,6 +27,9 @@ export const th = {
   'common.flowRestarted': 'ระบบได้รับการปรับปรุง ขอเริ่มขั้นตอนนี้ใหม่อีกครั้งนะคะ',
   'common.comingSoon': 'บริการ "{feature}" จะเปิดให้ใช้เร็ว ๆ นี้ ขอบคุณที่รอค่ะ',
   'common.unsupportedInput': 'ขออภัย ตอนนี้รองรับเฉพาะข้อความและการกดปุ่มเท่านั้น',
+
+  'choosePerson.self': '{name} (ตัวฉันเอง)',
+  'choosePerson.pickFromButtons': 'กรุณาเลือกบุคคลจากปุ่มด้านล่าง',
 
   'feature.register': 'ลงทะเบียน',
   'feature.book': 'จองวัคซีน',

@@ -13,3 +13,8 @@ dayjs.extend(timezone);
 export function bangkokToday(now: Date): string {
   return dayjs(now).tz('Asia/Bangkok').format('YYYY-MM-DD');
 }
+
+/** The instant of `time` ('HH:MM') on `day` (YYYY-MM-DD) in Asia/Bangkok (UTC+7, no DST). */
+export function bangkokInstant(day: string, time: string): Date {
+  return dayjs.tz(`${day} ${time}`, 'YYYY-MM-DD HH:mm', 'Asia/Bangkok').toDate();
+}

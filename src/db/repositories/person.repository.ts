@@ -51,6 +51,15 @@ export async function listPersonIdsOfOwner(db: Db, ownerId: string): Promise<str
   return rows.map((r) => r.id);
 }
 
+/** Whom the account can act for (self and family), with what a chooser shows: no ID numbers. */
+export function listPeopleToChooseFrom(db: Db, ownerId: string) {
+  return db.person.findMany({
+    where: { ownerId },
+    orderBy: ownerOrder,
+    select: { id: true, isSelf: true, firstName: true, lastName: true, birthDate: true, provinceCode: true },
+  });
+}
+
 /** How many people the account manages: itself (0 or 1) and family members, in one query. */
 export async function countPeopleByRole(db: Db, ownerId: string): Promise<{ self: number; family: number }> {
   const rows = await db.$queryRaw<Array<{ self: bigint; family: bigint }>>`

@@ -1,0 +1,3 @@
+/** Thai messages of the slots feature (keys prefixed 'slots.'). Merged into ../th.ts. */
+export const slotsTh = {
+} as const;
