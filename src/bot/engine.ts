@@ -130,7 +130,7 @@ export function createBotEngine(deps: EngineDeps) {
         }
         // Any other rich-menu tap mid-flow starts that feature; say that the old step was left.
         if (flowActive) out.push(textMessage(ctx.t('common.leftFlow')));
-        const started = await startFeature(ctx, decision.feature, out);
+        const started = await startFeature(ctx, decision.feature, out, decision.param);
         return result(started.session, started.richMenu ? { richMenu: started.richMenu } : {});
       }
       case 'help':
@@ -181,7 +181,12 @@ export function createBotEngine(deps: EngineDeps) {
     return { ...session, expiresAt: new Date(ctx.now.getTime() + ttlMs) };
   }
 
-  async function startFeature(ctx: BotContext, feature: FeatureId, out: LineMessage[]): Promise<{ session: SessionState; richMenu?: RichMenuKey }> {
+  async function startFeature(
+    ctx: BotContext,
+    feature: FeatureId,
+    out: LineMessage[],
+    param?: string,
+  ): Promise<{ session: SessionState; richMenu?: RichMenuKey }> {
     if (feature === 'help') {
       out.push(await helpMessage(ctx));
       return { session: emptySession };
@@ -195,16 +200,13 @@ export function createBotEngine(deps: EngineDeps) {
       );
       return { session: emptySession };
     }
-    if (comingSoonFeatures.has(feature)) {
-      out.push(await helpMessage(ctx, ctx.t('common.comingSoon', { feature: ctx.t(`feature.${feature}`) })));
-      return { session: emptySession };
-    }
     const flow = flows.get(featureFlows[feature] ?? '');
     if (!flow) {
-      out.push(await helpMessage(ctx));
+      const lead = comingSoonFeatures.has(feature) ? ctx.t('common.comingSoon', { feature: ctx.t(`feature.${feature}`) }) : undefined;
+      out.push(await helpMessage(ctx, lead));
       return { session: emptySession };
     }
-    return apply(ctx, flow, emptySession, await flow.start(ctx), out);
+    return apply(ctx, flow, emptySession, await flow.start(ctx, param), out);
   }
 
   async function apply(
@@ -234,7 +236,7 @@ export function createBotEngine(deps: EngineDeps) {
         out.push(...(outcome.messages ?? [await helpMessage(ctx, ctx.t('common.cancelled'))]));
         return { session: emptySession };
       case 'switch':
-        return startFeature(ctx, outcome.feature, out);
+        return startFeature(ctx, outcome.feature, out, outcome.param);
     }
   }
 
@@ -247,7 +249,7 @@ export type BotEngine = ReturnType<typeof createBotEngine>;
 async function helpMessage(ctx: BotContext, lead?: string): Promise<LineMessage> {
   const { hasSelf, familyCount } = await getRegistrationStatus({ db: ctx.db, lineUserId: ctx.lineUserId });
   const features: FeatureId[] = hasSelf || familyCount > 0
-    ? ['book', 'appointments', 'symptoms', 'certificate', 'profile', 'family', 'language']
+    ? ['screening', 'book', 'appointments', 'symptoms', 'certificate', 'profile', 'family', 'language']
     : ['register', 'help', 'language'];
   const text = lead ? `${lead}\n\n${ctx.t('help.text')}` : ctx.t('help.text');
   const [message] = withQuickReplies(

@@ -28,7 +28,7 @@ export type StepOutcome<D> =
   /** The user left the flow. */
   | { type: 'cancelled'; messages?: LineMessage[] }
   /** Hand over to another flow (e.g. profile → add family member). */
-  | { type: 'switch'; feature: FeatureId };
+  | { type: 'switch'; feature: FeatureId; param?: string };
 
 export interface FlowStep<D> {
   prompt(ctx: BotContext, data: D): LineMessage[] | Promise<LineMessage[]>;
@@ -41,7 +41,8 @@ export interface Flow<D> {
   version: number;
   /** Validates stored data when a state is loaded; a mismatch restarts the flow. */
   dataSchema: z.ZodType<D>;
-  start(ctx: BotContext): Promise<StepOutcome<D>>;
+  /** `param`: where to begin, from the button that opened the feature (see postback.ts `p`). */
+  start(ctx: BotContext, param?: string): Promise<StepOutcome<D>>;
   steps: Record<string, FlowStep<D>>;
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 /** Features reachable from the rich menus and the help message. */
 export const featureIds = [
   'register',
+  'screening',
   'book',
   'appointments',
   'symptoms',
@@ -21,7 +22,9 @@ export type FeatureId = (typeof featureIds)[number];
 
 export const postbackSchema = z.discriminatedUnion('a', [
   /** Open a feature (rich menu, help quick replies). */
-  z.object({ a: z.literal('menu'), f: z.enum(featureIds) }),
+  /** Open a feature (rich menu, help quick replies). `p` tells the flow where to begin, e.g. a
+   *  button under an appointment: { a: 'menu', f: 'appointments', p: 'reschedule:K7Q2M9XD' }. */
+  z.object({ a: z.literal('menu'), f: z.enum(featureIds), p: z.string().max(80).optional() }),
   /** An answer to the step a flow is waiting on; `s` names the step so stale taps are detected. */
   z.object({ a: z.literal('ans'), s: z.string().max(40), v: z.string().max(200) }),
   /** Switch language. */

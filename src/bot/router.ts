@@ -8,7 +8,7 @@ import type { FeatureId } from './postback.js';
 export type Route =
   | { kind: 'cancel' }
   | { kind: 'setLanguage'; locale: 'th' | 'en' }
-  | { kind: 'feature'; feature: FeatureId }
+  | { kind: 'feature'; feature: FeatureId; param?: string }
   | { kind: 'continue' }
   | { kind: 'help' }
   /** Typed "help" while a flow waits: show help, keep the flow. */
@@ -34,6 +34,12 @@ const keywords: Record<string, FeatureId> = {
   language: 'language',
   จองวัคซีน: 'book',
   book: 'book',
+  นัดหมาย: 'appointments',
+  นัดหมายของฉัน: 'appointments',
+  appointments: 'appointments',
+  ประเมินความเสี่ยง: 'screening',
+  คัดกรอง: 'screening',
+  screening: 'screening',
   ใบรับรอง: 'certificate',
   certificate: 'certificate',
 };
@@ -43,7 +49,7 @@ export function route(input: UserInput, flowActive: boolean): Route {
     const p = input.payload;
     if (p.a === 'cancel') return { kind: 'cancel' };
     if (p.a === 'lang') return { kind: 'setLanguage', locale: p.l };
-    if (p.a === 'menu') return { kind: 'feature', feature: p.f };
+    if (p.a === 'menu') return p.p === undefined ? { kind: 'feature', feature: p.f } : { kind: 'feature', feature: p.f, param: p.p };
   }
   if (input.kind === 'text') {
     const word = input.text.trim().toLowerCase();
@@ -64,7 +70,10 @@ export const featureFlows: Partial<Record<FeatureId, string>> = {
   register: 'registration',
   family: 'family-registration',
   profile: 'profile',
+  screening: 'screening',
+  book: 'booking',
+  appointments: 'appointments',
 };
 
-/** Features that later issues build; until then they answer "coming soon". */
-export const comingSoonFeatures: ReadonlySet<FeatureId> = new Set(['book', 'appointments', 'symptoms', 'certificate']);
+/** Features that later issues build; until their flow is registered they answer "coming soon". */
+export const comingSoonFeatures: ReadonlySet<FeatureId> = new Set(['screening', 'book', 'appointments', 'symptoms', 'certificate']);

@@ -29,6 +29,7 @@ export const en: Record<MessageKey, string> = {
   'choosePerson.pickFromButtons': 'Please choose a person with the buttons below.',
 
   'feature.register': 'Register',
+  'feature.screening': 'Risk screening',
   'feature.book': 'Book a vaccine',
   'feature.appointments': 'My appointments',
   'feature.symptoms': 'Report symptoms',

@@ -32,6 +32,7 @@ export const th = {
   'choosePerson.pickFromButtons': 'กรุณาเลือกบุคคลจากปุ่มด้านล่าง',
 
   'feature.register': 'ลงทะเบียน',
+  'feature.screening': 'ประเมินความเสี่ยง',
   'feature.book': 'จองวัคซีน',
   'feature.appointments': 'นัดหมายของฉัน',
   'feature.symptoms': 'แจ้งอาการ',

@@ -536,7 +536,7 @@ describe('registration flow', () => {
       await chat.answer('summary', 'confirm');
       const answer = await chat.text('สวัสดีครับ ขอสอบถาม');
       expect(answer.texts).toEqual([th['help.text']]);
-      expect(menuFeatures(answer.quickReplies.map((q) => q.postback))).toEqual(['book', 'appointments', 'symptoms', 'certificate', 'profile', 'family', 'language']);
+      expect(menuFeatures(answer.quickReplies.map((q) => q.postback))).toEqual(['screening', 'book', 'appointments', 'symptoms', 'certificate', 'profile', 'family', 'language']);
 
       // Registering again is refused politely with the way to the profile.
       const again = await chat.menu('register');
