@@ -8,7 +8,10 @@ import type { LineMessage } from '../line/line-gateway.js';
 import type { AppointmentView } from '../domain/booking/appointment-view.js';
 import { appointmentCard } from '../../flex-templates/appointment-card.js';
 
-export function appointmentMessage(ctx: BotContext, view: AppointmentView): LineMessage {
+/** Flows pass their BotContext; the notification sender passes its RenderContext. */
+export type AppointmentMessageContext = Pick<BotContext, 'locale' | 't' | 'services'>;
+
+export function appointmentMessage(ctx: AppointmentMessageContext, view: AppointmentView): LineMessage {
   const base = ctx.services.settings.publicBaseUrl.replace(/\/$/, '');
   return appointmentCard(view, ctx.locale, { qrImageUrl: `${base}/placeholder.png`, calendarUrl: `${base}/placeholder.ics` });
 }

@@ -5,6 +5,7 @@
  * since: `appointmentVersion` differs), and the sender then records it as SKIPPED.
  */
 import type { Db } from '../db/client.js';
+import type { BotServices } from '../bot/context.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { LineMessage } from '../line/line-gateway.js';
 import type { NotificationKind } from '../domain/notifications/schedule-notifications.js';
@@ -25,7 +26,8 @@ export interface RenderContext {
   locale: Locale;
   t: Translate;
   now: Date;
-  publicBaseUrl: string;
+  /** The same collaborators chat flows get (cipher, settings such as publicBaseUrl, ...). */
+  services: BotServices;
 }
 
 export type NotificationRenderer = (notification: NotificationToRender, ctx: RenderContext) => Promise<LineMessage[] | null>;
