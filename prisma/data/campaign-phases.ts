@@ -1,15 +1,19 @@
 /**
  * Campaign phases: from which day each priority group may book, seeded into `campaign_phase`
  * (see ../shared/design/DOMAIN.md §1). Thailand's order in 2021: health workers, frontline
- * staff, the 7 chronic diseases, 60 and over, then ages 18-59.
+ * staff, the 7 chronic diseases, 60 and over, then ages 18-59; pregnant women (12 weeks and
+ * more) were added as a priority group in July 2021. How a person in several groups is
+ * placed in one: src/domain/screening/priority-group.ts.
  *
  * `provinceCode: null` is a nationwide row. A province that opens a group earlier or later
  * gets its own row for that group (code `<group>-<province code>`, e.g. 'general-10'); the
  * province's row then applies there instead of the nationwide one.
  */
 
-export const priorityGroups = ['health_worker', 'frontline', 'chronic_disease', 'elderly', 'general'] as const;
-export type PriorityGroup = (typeof priorityGroups)[number];
+import type { PriorityGroup } from '../../src/domain/screening/priority-group.js';
+
+// One list of groups, owned by the screening rules (highest priority first).
+export { priorityGroups, type PriorityGroup } from '../../src/domain/screening/priority-group.js';
 
 export interface CampaignPhaseSeed {
   /** Stable key the seed upserts by. */
@@ -69,5 +73,18 @@ export const campaignPhases: ReadonlyArray<CampaignPhaseSeed> = [
     provinceCode: null,
     bookingOpensOn: '2021-06-07',
     note: 'The national vaccination drive began 7 June 2021; provinces opened ages 18-59 on their own dates from then',
+  },
+  {
+    code: 'pregnant',
+    nameTh: 'หญิงตั้งครรภ์ อายุครรภ์ 12 สัปดาห์ขึ้นไป',
+    nameEn: 'Pregnant women, 12 weeks or more',
+    priorityGroup: 'pregnant',
+    provinceCode: null,
+    bookingOpensOn: '2021-07-21',
+    note:
+      'On 21 Jul 2021 the CCSA (ศบค.) announced the Department of Disease Control decision to add pregnant women ' +
+      'from 12 weeks of pregnancy to the risk groups vaccinated first (with 60+ and the 7 diseases, later called "608"). ' +
+      'Earlier, on 31 May 2021, the Department of Health had said pregnant women could be vaccinated after 12 weeks, ' +
+      'case by case. The day bookings opened for them varied by province and hospital; 21 Jul 2021 is the decision date.',
   },
 ];

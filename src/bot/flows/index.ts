@@ -2,5 +2,6 @@
 import type { AnyFlow } from '../flow.js';
 import { registrationFlow, familyRegistrationFlow } from './registration.flow.js';
 import { profileFlow } from './profile.flow.js';
+import { screeningFlow } from './screening.flow.js';
 
-export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow];
+export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow, screeningFlow];
