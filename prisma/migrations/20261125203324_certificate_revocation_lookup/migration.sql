@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "certificate_revocation_id_idx" ON "certificate"("revocation_id");
