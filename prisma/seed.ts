@@ -4,6 +4,8 @@
  * register (synthetic people with valid ID checksums; the README names one).
  * Idempotent: run it as often as you like. Rows are upserted from prisma/data, so an edited
  * data file updates its rows; rows added in the database and not in the files are left alone.
+ * `npm run db:seed` and `npm run demo` also open 14 days of demo slots with their stock at the
+ * demo hospitals (seedDemoSlots); `seed()` alone, which the tests use, does not.
  * Usage: npm run db:seed
  */
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,10 @@ import { provinces } from './data/provinces.js';
 import { generateHospitals, type HospitalSeed } from './data/hospitals.js';
 import { doseIntervalRules, vaccineProducts } from './data/vaccines.js';
 import { campaignPhases } from './data/campaign-phases.js';
+import { demoAllocationRows, demoSlotRows, DEMO_SLOT_DAYS } from './data/demo-slots.js';
+import { openSlots, type OpenSlotsResult } from '../src/domain/slots/open-slots.js';
+import { setAllocations } from '../src/domain/slots/set-allocations.js';
+import { bangkokInstant, bangkokToday } from '../src/shared/clock.js';
 
 const demoRegisterCsv = fileURLToPath(new URL('./data/demo-register.csv', import.meta.url));
 
@@ -97,6 +103,35 @@ export async function seed(options: { db: PrismaClient; hashKey: Buffer; encrypt
   };
 }
 
+/**
+ * Demo supply (prisma/data/demo-slots.ts): allocations and 14 days of slots at the demo
+ * hospitals, through the same use cases as the admin import, so the stock rule holds and a
+ * re-run changes nothing (or only adds the days since the last run). Allocations are only
+ * raised, never lowered, so a demo that an admin has edited keeps its larger stock. Windows
+ * of today that have already started are left out (they could not be booked).
+ */
+export async function seedDemoSlots(options: { db: PrismaClient; now: Date }): Promise<OpenSlotsResult> {
+  const { db, now } = options;
+  const wanted = demoAllocationRows();
+  const existing = await db.vaccineAllocation.findMany({
+    where: { hospitalCode: { in: [...new Set(wanted.map((a) => a.hospitalCode))] } },
+    select: { hospitalCode: true, productCode: true, dosesAllocated: true },
+  });
+  const current = new Map(existing.map((a) => [`${a.hospitalCode}|${a.productCode}`, a.dosesAllocated]));
+  const raise = wanted.filter((a) => (current.get(`${a.hospitalCode}|${a.productCode}`) ?? -1) < a.doses);
+  const allocations = await setAllocations({ db, rows: raise, now });
+  const today = bangkokToday(now);
+  const slots = await openSlots({
+    db,
+    rows: demoSlotRows(today).filter((r) => r.date !== today || bangkokInstant(r.date, r.startTime).getTime() > now.getTime()),
+    actor: 'system:demo-seed',
+    now,
+  });
+  const invalid = [...allocations.invalid, ...slots.invalid];
+  if (invalid.length > 0) throw new Error(`demo slots: ${invalid.map((i) => `row ${i.row}: ${i.reason}`).join('; ')}`);
+  return slots;
+}
+
 /** Seeds the database the settings name, with its own short-lived client, and says what it did. */
 export async function seedFromSettings(env: { DATABASE_URL: string; ID_HASH_KEY: Buffer; ID_ENCRYPTION_KEY: Buffer }): Promise<void> {
   const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: 4 });
@@ -106,6 +141,8 @@ export async function seedFromSettings(env: { DATABASE_URL: string; ID_HASH_KEY:
       `seeded ${result.provinces} provinces, ${result.hospitals} hospitals, ${result.vaccineProducts} vaccine products, ` +
         `${result.intervalRules} dose-interval rules, ${result.campaignPhases} campaign phases and ${result.registerEntries} demo register entries`,
     );
+    const slots = await seedDemoSlots({ db, now: new Date() });
+    console.log(`demo slots for the next ${DEMO_SLOT_DAYS} days at the demo hospitals: ${slots.applied} opened or updated, ${slots.unchanged} unchanged`);
   } finally {
     await db.$disconnect();
   }

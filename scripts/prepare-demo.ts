@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createDevelopmentDccSigner, generateDevelopmentShcKey } from '../src/certificates/index.js';
 import { ConfigError, parseEnv } from '../src/config/env.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { seedFromSettings } from '../prisma/seed.js';
@@ -21,11 +22,40 @@ async function main(): Promise<void> {
     writeFileSync('.env', example, { mode: 0o600 });
     console.log('created .env: fresh random keys, built-in LINE emulator');
   }
+  await addCertificateKeys('.env');
   process.loadEnvFile('.env');
   const env = parseEnv();
   const { applied } = await migrateDatabase({ databaseUrl: env.DATABASE_URL });
   console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
   await seedFromSettings(env);
+}
+
+/**
+ * Certificate keys for the demo, written once so the certificates it issues still verify after
+ * a restart (without them the service makes new keys at every start). One-line values: the SHC
+ * key as a JSON array of JWKs, the DCC signer as PEM with literal \n (env.ts reads both).
+ */
+async function addCertificateKeys(path: string): Promise<void> {
+  let text = readFileSync(path, 'utf8');
+  const unset = (name: string) => !new RegExp(`^${name}=.+$`, 'm').test(text);
+  const set = (name: string, value: string) => {
+    text = new RegExp(`^${name}=$`, 'm').test(text) ? text.replace(new RegExp(`^${name}=$`, 'm'), () => `${name}=${value}`) : `${text.replace(/\n?$/, '\n')}${name}=${value}\n`;
+  };
+  const added: string[] = [];
+  if (unset('SHC_SIGNING_KEYS')) {
+    set('SHC_SIGNING_KEYS', JSON.stringify([(await generateDevelopmentShcKey()).privateJwk]));
+    added.push('SMART Health Card key');
+  }
+  if (unset('DCC_SIGNER_CERT') && unset('DCC_SIGNER_KEY')) {
+    const signer = createDevelopmentDccSigner({ commonName: 'Mor Prom DEMO DSC' });
+    set('DCC_SIGNER_CERT', signer.certificatePem.trim().replace(/\n/g, '\\n'));
+    set('DCC_SIGNER_KEY', signer.privateKeyPem.trim().replace(/\n/g, '\\n'));
+    added.push('EU DCC development signer');
+  }
+  if (added.length > 0) {
+    writeFileSync(path, text, { mode: 0o600 });
+    console.log(`added to .env: ${added.join(', ')} (demo keys, not for production)`);
+  }
 }
 
 main().catch((err) => {

@@ -25,9 +25,20 @@ import { allFlows } from './bot/flows/index.js';
 import { createEventDrainer, createEventIntake, type LineEventJob } from './jobs/line-events.js';
 import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames } from './jobs/queues.js';
 import { runMaintenanceSweep } from './jobs/maintenance.js';
+import { dispatchDueNotifications, type DispatchSettings, type NotificationJob } from './jobs/notification-dispatch.js';
+import { createNotificationSender, createNotificationWorker, type NotificationSenderSettings } from './jobs/notifications.js';
+import { createNotificationRenderers } from './notifications/renderers.js';
+import { createBatchedAppointmentViewLoader } from './notifications/appointment-reminder.renderer.js';
 import { createApp } from './http/app.js';
 import { createWebhookRouter } from './http/webhook.route.js';
 import { createExportsRouter } from './http/exports.route.js';
+import { createAdminRouter } from './http/admin.route.js';
+import { createAppointmentLinksRouter } from './http/appointment-links.route.js';
+import { createAppointmentLinkSigner, deriveAppointmentLinkKey } from './domain/booking/appointment-links.js';
+import { loadCertificateKeys } from './domain/certificates/certificate-keys.js';
+import { createCertificateLinkSigner, deriveCertificateLinkKey } from './domain/certificates/certificate-links.js';
+import { createCertificatesRouter } from './http/certificates.route.js';
+import { createAdminVaccinationsRouter } from './http/admin-vaccinations.route.js';
 
 export interface ServiceOptions {
   log?: Logger;
@@ -37,11 +48,17 @@ export interface ServiceOptions {
   sweepEveryMs?: number;
   /** More routes for the web server, e.g. the emulator's chat UI in emulator mode. */
   extraRouters?: Router[];
+  /** Run the notification dispatcher and sender with the workers (default true). */
+  notifications?: boolean;
+  /** Overrides of the dispatcher's and sender's tuning (tests: short backoff and stall lock). */
+  notificationTuning?: { dispatch?: Partial<DispatchSettings>; sender?: Partial<NotificationSenderSettings> };
 }
 
 export interface RunningService {
   /** Base URL of the HTTP server (absent for ROLE=worker). */
   url?: string;
+  /** Runs one notification dispatch pass now, with the service's clock (tests). */
+  dispatchNotifications(): Promise<{ queued: number; redriven: number }>;
   close(): Promise<void>;
 }
 
@@ -74,7 +91,9 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   const lineEventsQueue = new Queue<LineEventJob>(queueNames.lineEvents, queueOptions);
   const outboundQueue = new Queue<{ lineUserId: string }>(queueNames.outbound, queueOptions);
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
-  for (const queue of [lineEventsQueue, outboundQueue, maintenanceQueue]) {
+  const notificationsQueue = new Queue<NotificationJob>(queueNames.notifications, queueOptions);
+  const notificationDispatchQueue = new Queue(queueNames.notificationDispatch, queueOptions);
+  for (const queue of [lineEventsQueue, outboundQueue, maintenanceQueue, notificationsQueue, notificationDispatchQueue]) {
     queue.on('error', (err) => log.warn({ queue: queue.name, err: err.message }, 'queue error'));
   }
   // Start answering with Redis connected when it is there; a Redis that is down at boot is
@@ -82,8 +101,16 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   await waitUntilReady(producerRedis, 2_000);
 
   const cipher = createPersonalDataCipher({ hashKey: env.ID_HASH_KEY, encryptionKey: env.ID_ENCRYPTION_KEY });
+  const appointmentLinks = createAppointmentLinkSigner(env.APPOINTMENT_LINK_KEY ?? deriveAppointmentLinkKey(env.ID_HASH_KEY));
+  const certificates = { keys: await loadCertificateKeys(env, log), links: createCertificateLinkSigner(deriveCertificateLinkKey(env.ID_HASH_KEY)) };
   const lineClient = new messagingApi.MessagingApiClient({ channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN, baseURL: env.LINE_API_BASE_URL });
   const line = createLineGateway({ client: lineClient, log });
+  const dispatchSettings: Partial<DispatchSettings> = {
+    lookaheadMs: env.NOTIFICATION_LOOKAHEAD_MS,
+    jobAttempts: env.NOTIFICATION_MAX_ATTEMPTS + 5,
+    ...options.notificationTuning?.dispatch,
+  };
+  const dispatchNotifications = () => dispatchDueNotifications({ db, queue: notificationsQueue, now: now(), settings: dispatchSettings, log });
 
   const closers: Array<() => Promise<unknown>> = [];
   let shuttingDown = false;
@@ -93,15 +120,19 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   if (runWorkers) {
     const workerRedis = createWorkerConnection(env.REDIS_URL);
     workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'));
+    // The same collaborators for chat flows and for notifications rendered at send time.
+    const botServices = {
+      cipher,
+      register: new PostgresPopulationRegister(db),
+      identityLimiter: createRedisRateLimiter({ redis: workerRedis, prefix: env.REDIS_PREFIX, limit: env.IDENTITY_ATTEMPTS_PER_HOUR, windowSeconds: 3600 }),
+      settings: { consentVersion: env.CONSENT_VERSION, exportLinkTtlMinutes: env.EXPORT_LINK_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },
+      appointmentLinks,
+      certificates,
+    };
     const engine = createBotEngine({
       flows: allFlows,
       sessionTtlMinutes: env.SESSION_TTL_MINUTES,
-      services: {
-        cipher,
-        register: new PostgresPopulationRegister(db),
-        identityLimiter: createRedisRateLimiter({ redis: workerRedis, prefix: env.REDIS_PREFIX, limit: env.IDENTITY_ATTEMPTS_PER_HOUR, windowSeconds: 3600 }),
-        settings: { consentVersion: env.CONSENT_VERSION, exportLinkTtlMinutes: env.EXPORT_LINK_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },
-      },
+      services: botServices,
     });
     const richMenuAliases = Object.fromEntries(Object.entries(richMenuDefinitions).map(([key, def]) => [key, def.alias]));
     const delivery = createOutboundDelivery({ db, line, log, richMenuAliases, now });
@@ -134,6 +165,23 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
       w.on('error', (err) => log.warn({ queue: w.name, err: err.message }, 'worker error'));
     }
+    if (options.notifications !== false) {
+      // Notifications: the dispatcher (a job scheduler, one pass at a time across processes)
+      // queues due rows; the sender pushes them under the global rate limit.
+      const senderSettings: NotificationSenderSettings = {
+        pushRatePerSecond: env.PUSH_RATE_PER_SECOND,
+        concurrency: env.NOTIFICATION_CONCURRENCY,
+        maxAttempts: env.NOTIFICATION_MAX_ATTEMPTS,
+        ...options.notificationTuning?.sender,
+      };
+      const renderers = createNotificationRenderers({ loadAppointmentView: createBatchedAppointmentViewLoader(db) });
+      const sender = createNotificationSender({ db, line, renderers, services: botServices, queue: notificationsQueue, settings: senderSettings, now, log });
+      const notificationWorker = createNotificationWorker({ connection: workerRedis, prefix: env.REDIS_PREFIX, sender, settings: senderSettings, log });
+      const dispatchWorker = new Worker(queueNames.notificationDispatch, () => dispatchNotifications(), { ...workerOptions, concurrency: 1 });
+      dispatchWorker.on('error', (err) => log.warn({ queue: dispatchWorker.name, err: err.message }, 'worker error'));
+      await notificationDispatchQueue.upsertJobScheduler('dispatch', { every: env.NOTIFICATION_DISPATCH_EVERY_MS }, { name: 'dispatch', opts: defaultJobOptions });
+      closers.push(() => Promise.all([notificationWorker.close(), dispatchWorker.close()]));
+    }
     // Workers close first (they finish their active jobs), then their connection.
     closers.push(async () => {
       await Promise.all([eventsWorker.close(), outboundWorker.close(), maintenanceWorker.close()]);
@@ -154,6 +202,11 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       routers: [
         createWebhookRouter({ channelSecret: env.LINE_CHANNEL_SECRET, intake, log }),
         createExportsRouter({ db, cipher }),
+        // Before the slots admin router: its catch-all answers 404 for every other /admin path.
+        createAdminVaccinationsRouter({ db, cipher, certificateKeys: certificates.keys, adminToken: env.ADMIN_TOKEN, log, now }),
+        createAdminRouter({ db, adminToken: env.ADMIN_TOKEN, log, now }),
+        createCertificatesRouter({ db, certificates, log, now }),
+        createAppointmentLinksRouter({ db, links: appointmentLinks, now }),
         ...(options.extraRouters ?? []),
       ],
     });
@@ -171,6 +224,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
 
   return {
     url,
+    dispatchNotifications,
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
@@ -181,7 +235,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
         await closing;
       }
       for (const close of closers) await close();
-      await Promise.all([lineEventsQueue.close(), outboundQueue.close(), maintenanceQueue.close()]);
+      await Promise.all([lineEventsQueue.close(), outboundQueue.close(), maintenanceQueue.close(), notificationsQueue.close(), notificationDispatchQueue.close()]);
       await producerRedis.quit().catch(() => producerRedis.disconnect());
       await db.$disconnect();
       log.info('shutdown complete');

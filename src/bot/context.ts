@@ -4,6 +4,8 @@ import type { Locale, Translate } from '../i18n/index.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
 import type { PopulationRegister } from '../domain/identity/population-register.js';
 import type { RateLimiter } from '../shared/rate-limiter.js';
+import type { AppointmentLinkSigner } from '../domain/booking/appointment-links.js';
+import type { CertificateServices } from '../domain/certificates/certificate-services.js';
 
 export interface BotSettings {
   consentVersion: string;
@@ -17,6 +19,10 @@ export interface BotServices {
   register: PopulationRegister;
   identityLimiter: RateLimiter;
   settings: BotSettings;
+  /** Signs the QR and calendar links of appointment cards (src/domain/booking/appointment-links.ts). */
+  appointmentLinks: AppointmentLinkSigner;
+  /** Certificate keys and the signed links of certificate cards (issue 5). */
+  certificates: CertificateServices;
 }
 
 export interface BotContext {

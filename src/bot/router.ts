@@ -73,6 +73,7 @@ export const featureFlows: Partial<Record<FeatureId, string>> = {
   screening: 'screening',
   book: 'booking',
   appointments: 'appointments',
+  certificate: 'certificate',
 };
 
 /** Features that later issues build; until their flow is registered they answer "coming soon". */

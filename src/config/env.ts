@@ -3,6 +3,7 @@
  * CLIs). A missing or malformed setting stops start-up with a message naming it.
  * Every setting is listed, with a comment, in .env.example.
  */
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z
@@ -20,6 +21,78 @@ const key32 = z
     }
     return buf;
   });
+
+/**
+ * Certificate keys: one or more PEM blocks one after the other, or a JSON array of PEM/JWK
+ * strings or JWK objects. `\n` written literally (one-line .env values) is read as a newline.
+ * Each key is parsed here so a malformed one stops start-up naming the setting.
+ */
+function keyList(kind: 'private' | 'public') {
+  return z.string().transform((raw, ctx) => {
+    const trimmed = raw.trim();
+    // JSON keeps its own escapes; only bare PEM text gets `\n` turned into newlines.
+    const text = /^[[{]/.test(trimmed) ? trimmed : trimmed.replace(/\\n/g, '\n');
+    let items: string[];
+    if (text.startsWith('[')) {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (!Array.isArray(parsed)) throw new Error('not an array');
+        items = parsed.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of PEM/JWK keys, or PEM blocks one after the other' });
+        return z.NEVER;
+      }
+    } else if (text.startsWith('{')) {
+      items = [text];
+    } else {
+      items = text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+    }
+    if (items.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'no key found (expected PEM blocks or a JSON array)' });
+      return z.NEVER;
+    }
+    for (const [index, item] of items.entries()) {
+      const problem = keyProblem(item, kind);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `key ${index + 1}: ${problem}` });
+        return z.NEVER;
+      }
+    }
+    return items;
+  });
+}
+
+/** Why a PEM/JWK string is not a usable ES256 (P-256) key of the wanted kind; null if it is. */
+function keyProblem(item: string, kind: 'private' | 'public'): string | null {
+  try {
+    const isPem = item.trim().startsWith('-----BEGIN');
+    const jwk = isPem ? undefined : (JSON.parse(item) as Record<string, unknown>);
+    const isPrivate = isPem ? /PRIVATE KEY-----/.test(item) : typeof jwk?.d === 'string';
+    if (kind === 'private' && !isPrivate) return 'a private key is required (the newest one signs)';
+    const key = isPrivate
+      ? createPublicKey(isPem ? createPrivateKey(item) : createPrivateKey({ key: jwk as never, format: 'jwk' }))
+      : isPem ? createPublicKey(item) : createPublicKey({ key: jwk as never, format: 'jwk' });
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return 'must be an EC P-256 (ES256) key';
+    return null;
+  } catch {
+    return 'not a readable PEM or JWK key';
+  }
+}
+
+/** A PEM setting (certificate or private key); literal `\n` is read as a newline. */
+function pem(kind: 'certificate' | 'private key') {
+  return z.string().transform((raw, ctx) => {
+    const text = raw.replace(/\\n/g, '\n').trim();
+    try {
+      if (kind === 'certificate') new X509Certificate(text);
+      else createPrivateKey(text);
+      return text;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be a PEM ${kind}` });
+      return z.NEVER;
+    }
+  });
+}
 
 /** The settings without cross-field rules: CLIs pick the few they need from it. */
 export const envFields = z.object({
@@ -56,8 +129,40 @@ export const envFields = z.object({
   EXPORT_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** Current PDPA consent text version; bump it when the text in src/i18n changes. */
   CONSENT_VERSION: z.string().min(1).default('2021-04-01'),
+  /** HMAC key of the appointment QR/calendar links; unset: derived from ID_HASH_KEY (HKDF). */
+  APPOINTMENT_LINK_KEY: key32.optional(),
+  /**
+   * LINE push requests per second, across every worker (LINE allows 2,000/s per channel; more
+   * only where LINE raised the channel's limit, or against the emulator in benchmarks).
+   */
+  PUSH_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(2000),
+  /** Notification pushes one worker process has in flight at once. */
+  NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Push attempts per notification (429, 5xx, network) before it is recorded FAILED. */
+  NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** How often the dispatcher hands due notifications to the queue (ms). */
+  NOTIFICATION_DISPATCH_EVERY_MS: z.coerce.number().int().min(100).default(5000),
+  /** Notifications due within this many ms are queued ahead, as delayed jobs. */
+  NOTIFICATION_LOOKAHEAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** Bearer token for the admin API. */
   ADMIN_TOKEN: z.string().min(16).optional(),
+  // Vaccination certificates (issue 5): see .env.example for the formats.
+  /** SMART Health Card signing keys (ES256); the last private key signs, the others still verify. */
+  SHC_SIGNING_KEYS: keyList('private').optional(),
+  /** SHC issuer (iss); unset: PUBLIC_BASE_URL. Keys are published at <iss>/.well-known/jwks.json. */
+  SHC_ISSUER: z.url().optional(),
+  /** Public keys of retired SHC signing keys, still published so the cards they signed verify. */
+  SHC_RETIRED_PUBLIC_KEYS: keyList('public').optional(),
+  /** 32-byte secret of the SHC revocation ids (rid); unset: derived from ID_HASH_KEY (HKDF). */
+  CERTIFICATE_REVOCATION_SECRET: key32.optional(),
+  /** EU DCC document signer certificate and its private key (PEM, ES256). */
+  DCC_SIGNER_CERT: pem('certificate').optional(),
+  DCC_SIGNER_KEY: pem('private key').optional(),
+  /** How long an international pass (EU DCC) is valid, in days. */
+  DCC_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Trust lists for the verifier (file paths): other SHC issuers' keys, EU DCC signer certificates. */
+  TRUSTED_SHC_JWKS: z.string().min(1).optional(),
+  TRUSTED_DCC_CERTS: z.string().min(1).optional(),
 });
 
 export const envSchema = envFields.superRefine((env, ctx) => {
@@ -68,6 +173,16 @@ export const envSchema = envFields.superRefine((env, ctx) => {
   }
   if (env.NODE_ENV === 'production' && (!hasSecret || env.LINE_EMULATOR)) {
     ctx.addIssue({ code: 'custom', path: ['LINE_CHANNEL_SECRET'], message: 'production needs real LINE credentials and LINE_EMULATOR=false' });
+  }
+  if ((env.DCC_SIGNER_CERT === undefined) !== (env.DCC_SIGNER_KEY === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [env.DCC_SIGNER_CERT ? 'DCC_SIGNER_KEY' : 'DCC_SIGNER_CERT'], message: 'set both DCC_SIGNER_CERT and DCC_SIGNER_KEY, or neither (development)' });
+  }
+  // Development makes certificate keys at start; production must keep them across restarts.
+  if (env.NODE_ENV === 'production' && env.SHC_SIGNING_KEYS === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['SHC_SIGNING_KEYS'], message: 'production needs the SMART Health Card signing keys' });
+  }
+  if (env.NODE_ENV === 'production' && env.DCC_SIGNER_CERT === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['DCC_SIGNER_CERT'], message: 'production needs the EU DCC signer certificate and key' });
   }
 });
 

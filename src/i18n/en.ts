@@ -5,12 +5,14 @@ import { screeningEn } from './features/screening.en.js';
 import { bookingEn } from './features/booking.en.js';
 import { slotsEn } from './features/slots.en.js';
 import { remindersEn } from './features/reminders.en.js';
+import { certificatesEn } from './features/certificates.en.js';
 
 export const en: Record<MessageKey, string> = {
   ...screeningEn,
   ...bookingEn,
   ...slotsEn,
   ...remindersEn,
+  ...certificatesEn,
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.confirm': 'Confirm',

@@ -7,6 +7,7 @@ import { screeningTh } from './features/screening.th.js';
 import { bookingTh } from './features/booking.th.js';
 import { slotsTh } from './features/slots.th.js';
 import { remindersTh } from './features/reminders.th.js';
+import { certificatesTh } from './features/certificates.th.js';
 
 // Each feature keeps its messages in src/i18n/features/<feature>.{th,en}.ts.
 export const th = {
@@ -14,6 +15,7 @@ export const th = {
   ...bookingTh,
   ...slotsTh,
   ...remindersTh,
+  ...certificatesTh,
   'common.yes': 'ใช่',
   'common.no': 'ไม่ใช่',
   'common.confirm': 'ยืนยัน',

@@ -11,6 +11,10 @@ export const queueNames = {
   outbound: 'outbound',
   /** Periodic sweeps that re-drive work a crash left behind. */
   maintenance: 'maintenance',
+  /** Rate-limited LINE pushes of planned notifications: job data { notificationId }. */
+  notifications: 'notifications',
+  /** The notification dispatcher's job scheduler (claims due rows, queues them). */
+  notificationDispatch: 'notification-dispatch',
 } as const;
 
 /** A connection for queues that add jobs from a request path: no offline queue, few retries. */

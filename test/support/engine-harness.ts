@@ -22,9 +22,11 @@ import type { LineMessage } from '../../src/line/line-gateway.js';
 import { validateMessages } from '../../src/line/validation/index.js';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/shared/personal-data.js';
 import { createRedisRateLimiter } from '../../src/shared/rate-limiter.js';
+import { createAppointmentLinkSigner, deriveAppointmentLinkKey, type AppointmentLinkSigner } from '../../src/domain/booking/appointment-links.js';
 import { LinePlatformStore, WebhookEventFactory, type PostbackParams } from '../../src/emulator/index.js';
 import { newUserId } from '../../src/emulator/ids.js';
 import { seed } from '../../prisma/seed.js';
+import { createTestCertificateServices } from './certificates.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { deleteRedisKeys, textsOf, TEST_REDIS_URL } from './stack.js';
 
@@ -40,6 +42,7 @@ export interface EngineHarness {
   engine: BotEngine;
   events: WebhookEventFactory;
   settings: BotSettings;
+  appointmentLinks: AppointmentLinkSigner;
   redisPrefix: string;
   redis: Redis;
   /** Largest number of messages one engine call returned (the worker sends them 5 at a time). */
@@ -58,6 +61,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   const redisPrefix = `flowtest-${randomBytes(6).toString('hex')}`;
   const settings: BotSettings = { consentVersion: '2021-04-01', exportLinkTtlMinutes: 15, publicBaseUrl: 'https://morprom.example/' };
+  const appointmentLinks = createAppointmentLinkSigner(deriveAppointmentLinkKey(hashKey));
   const engine = createBotEngine({
     flows: allFlows,
     sessionTtlMinutes: SESSION_TTL_MINUTES,
@@ -66,6 +70,8 @@ export async function startEngineHarness(): Promise<EngineHarness> {
       register: new PostgresPopulationRegister(db),
       identityLimiter: createRedisRateLimiter({ redis, prefix: redisPrefix, limit: IDENTITY_ATTEMPTS_PER_HOUR, windowSeconds: 3600 }),
       settings,
+      appointmentLinks,
+      certificates: await createTestCertificateServices(hashKey),
     },
   });
   const harness: EngineHarness = {
@@ -74,6 +80,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
     engine,
     events: new WebhookEventFactory(new LinePlatformStore()),
     settings,
+    appointmentLinks,
     redisPrefix,
     redis,
     maxMessagesPerCall: 0,

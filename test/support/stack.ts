@@ -10,7 +10,7 @@ import type { Router } from 'express';
 import { messagingApi } from '@line/bot-sdk';
 import { parseEnv, type Env } from '../../src/config/env.js';
 import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
-import { startService, type RunningService, type ServiceEnv } from '../../src/service.js';
+import { startService, type RunningService, type ServiceEnv, type ServiceOptions } from '../../src/service.js';
 import { startLineEmulator, type LineEmulator, type VirtualUser } from '../../src/emulator/index.js';
 import { validateLineRequest, toLineErrorBody } from '../../src/line/validation/index.js';
 import { setUpRichMenus } from '../../src/line/rich-menus/setup.js';
@@ -42,6 +42,12 @@ export interface StackOptions {
   now?: () => Date;
   /** More routes for the service's web server, given the emulator (e.g. the chat UI). */
   extraRouters?: (emulator: LineEmulator) => Router[];
+  /**
+   * Run the notification dispatcher and sender (default true). Tests trigger a dispatch pass
+   * with the test clock through `stack.service.dispatchNotifications()`.
+   */
+  notifications?: boolean;
+  notificationTuning?: ServiceOptions['notificationTuning'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -88,6 +94,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     log,
     ...(options.now ? { now: options.now } : {}),
     ...(options.extraRouters ? { extraRouters: options.extraRouters(emulator) } : {}),
+    ...(options.notifications !== undefined ? { notifications: options.notifications } : {}),
+    ...(options.notificationTuning ? { notificationTuning: options.notificationTuning } : {}),
   });
   if (service.url) emulator.setWebhookUrl(`${service.url}/webhook`);
 

@@ -3,5 +3,8 @@ import type { AnyFlow } from '../flow.js';
 import { registrationFlow, familyRegistrationFlow } from './registration.flow.js';
 import { profileFlow } from './profile.flow.js';
 import { screeningFlow } from './screening.flow.js';
+import { appointmentsFlow } from './appointments.flow.js';
+import { bookingFlow } from './booking.flow.js';
+import { certificateFlow } from './certificate.flow.js';
 
-export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow, screeningFlow];
+export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow, screeningFlow, appointmentsFlow, bookingFlow, certificateFlow];

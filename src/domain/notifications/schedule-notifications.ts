@@ -11,7 +11,9 @@ import type { Prisma } from '../../generated/prisma/client.js';
 export type NotificationKind =
   | 'appointment-reminder-day-before'
   | 'appointment-reminder-day-of'
-  | 'rebooking-offer';
+  | 'rebooking-offer'
+  /** A corrected certificate pushed to its owner (src/notifications/certificate-reissued.renderer.ts). */
+  | 'certificate-reissued';
 
 export interface NewNotification {
   lineUserId: string;

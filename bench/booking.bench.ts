@@ -1,0 +1,367 @@
+/**
+ * npm run bench:booking: booking day. 10,000 different people confirm at once on 50 slots of
+ * 20 places (1,000 places), 10% of them tapping confirm twice (the same idempotency key),
+ * through the booking use case with a pool of concurrent callers. Then the same through the
+ * webhook: each user's conversation is put at the booking flow's confirm step and the
+ * confirm postback is sent signed to POST /webhook of the running service.
+ *
+ * Printed for each run: attempts, appointments created (must be exactly the places), slots
+ * oversold (0), duplicates (0: people with more than one active appointment, keys booked
+ * twice), bookings/s (successful bookings per second until the last place went), attempts/s,
+ * and the latency of an attempt (p50/p99). The baseline, in the same run, is the bare
+ * capacity statement (takePlace's UPDATE alone, autocommit) with the same callers.
+ *
+ * Options (env): BENCH_PEOPLE (10000), BENCH_SLOTS (50), BENCH_CAPACITY (20),
+ * BENCH_DOUBLE_TAP (0.1), BENCH_CALLERS (64), BENCH_POOL (database connections, 40),
+ * BENCH_WEBHOOK (1; 0 skips the webhook run), BENCH_CONNECTIONS (webhook connections, 64),
+ * BENCH_ALTERNATIVES (1; 0: a full slot answers without looking up alternatives), BENCH_USE_CASE
+ * (1; 0 runs only the webhook).
+ * Uses its own throwaway database and Redis prefix and removes them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createDatabaseClient, type PrismaClient } from '../src/db/client.js';
+import { bookAppointment } from '../src/domain/booking/book-appointment.js';
+import { bangkokToday } from '../src/shared/clock.js';
+import { addDays } from '../src/domain/vaccination/interval-rules.js';
+import { startLineEmulator } from '../src/emulator/index.js';
+import { validateLineRequest, toLineErrorBody } from '../src/line/validation/index.js';
+import { seed } from '../prisma/seed.js';
+import { createTestDatabase } from '../test/support/database.js';
+import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
+import { hospitalsOf, insertPeople, insertSlots, runConcurrently, type SeededPerson } from '../test/support/booking-fixtures.js';
+import { BOOKING_FLOW_VERSION, type BookingData } from '../src/bot/flows/booking.flow.js';
+import { createHmac } from 'node:crypto';
+import autocannon from 'autocannon';
+import { ulid } from 'ulid';
+import type { LinePlatformStore } from '../src/emulator/index.js';
+import { freePort, startProcess, stopProcess } from './support/load.js';
+
+const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 10_000);
+const SLOTS = Number(process.env.BENCH_SLOTS ?? 50);
+const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 20);
+const DOUBLE_TAP = Number(process.env.BENCH_DOUBLE_TAP ?? 0.1);
+const CALLERS = Number(process.env.BENCH_CALLERS ?? 64);
+const POOL = Number(process.env.BENCH_POOL ?? 40);
+const WEBHOOK = process.env.BENCH_WEBHOOK !== '0';
+const USE_CASE = process.env.BENCH_USE_CASE !== '0';
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+/** 0: full-slot answers skip the alternatives look-up (to see what it costs). */
+const ALTERNATIVES = process.env.BENCH_ALTERNATIVES !== '0';
+const PLACES = SLOTS * CAPACITY;
+
+interface Attempt {
+  person: SeededPerson;
+  slotId: string;
+  key: string;
+}
+
+interface RunFigures {
+  label: string;
+  attempts: number;
+  created: number;
+  oversold: number;
+  duplicates: number;
+  wallS: number;
+  lastBookingS: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** One signed postback event per request, in the given order, over keep-alive connections. */
+async function sendSignedPostbacks(options: {
+  url: string;
+  secret: string;
+  connections: number;
+  lineStore: LinePlatformStore;
+  events: Array<{ userId: string; data: string }>;
+}): Promise<{ acknowledged: number }> {
+  let n = 0;
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    amount: options.events.length,
+    method: 'POST',
+    requests: [
+      {
+        setupRequest(req) {
+          const event = options.events[n++ % options.events.length]!;
+          const body = JSON.stringify({
+            destination: 'Ubench',
+            events: [
+              {
+                type: 'postback',
+                mode: 'active',
+                timestamp: Date.now(),
+                source: { type: 'user', userId: event.userId },
+                webhookEventId: ulid(),
+                deliveryContext: { isRedelivery: false },
+                replyToken: options.lineStore.issueReplyToken(event.userId),
+                postback: { data: event.data },
+              },
+            ],
+          });
+          const signature = createHmac('sha256', options.secret).update(body).digest('base64');
+          return { ...req, body, headers: { 'content-type': 'application/json', 'x-line-signature': signature } };
+        },
+      },
+    ],
+  });
+  return { acknowledged: result['2xx'] };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Every person once, on slot i % SLOTS, in random order; a double tap right behind its first tap. */
+function planAttempts(people: SeededPerson[], slotIds: string[]): Attempt[] {
+  const firsts = people.map((person, i) => ({ person, slotId: slotIds[i % slotIds.length]!, key: randomUUID() }));
+  for (let i = firsts.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [firsts[i], firsts[j]] = [firsts[j]!, firsts[i]!];
+  }
+  const attempts: Attempt[] = [];
+  firsts.forEach((a, i) => {
+    attempts.push(a);
+    if (i % Math.round(1 / DOUBLE_TAP) === 0) attempts.push({ ...a });
+  });
+  return attempts;
+}
+
+async function setUp(db: PrismaClient, day: string) {
+  const hospitals = await hospitalsOf(db, '10', Math.ceil(SLOTS / 5));
+  const slots = Array.from({ length: SLOTS }, (_, i) => ({
+    hospitalCode: hospitals[Math.floor(i / 5)]!.code,
+    date: day,
+    startTime: `${String(8 + (i % 5) * 2).padStart(2, '0')}:00`,
+    endTime: `${String(9 + (i % 5) * 2).padStart(2, '0')}:30`,
+    capacity: CAPACITY,
+  }));
+  const slotIds = await insertSlots(db, slots);
+  const people: SeededPerson[] = [];
+  for (let done = 0; done < PEOPLE; done += 5_000) people.push(...(await insertPeople(db, { count: Math.min(5_000, PEOPLE - done) })));
+  return { slotIds, people };
+}
+
+/** What the database holds after a run: created, oversold slots, duplicates. */
+async function check(db: PrismaClient, slotIds: string[]) {
+  const [totals] = await db.$queryRaw<Array<{ created: bigint; oversold: bigint; duplicatePeople: bigint; booked: bigint }>>`
+    SELECT (SELECT count(*) FROM appointment WHERE slot_id = ANY(${slotIds}::uuid[])) AS created,
+           (SELECT count(*) FROM slot s WHERE s.id = ANY(${slotIds}::uuid[])
+               AND (s.booked > s.capacity OR (SELECT count(*) FROM appointment a WHERE a.slot_id = s.id AND a.status = 'BOOKED') > s.capacity)) AS oversold,
+           (SELECT count(*) FROM (SELECT person_id FROM appointment WHERE active_dose IS NOT NULL GROUP BY person_id HAVING count(*) > 1) d) AS "duplicatePeople",
+           (SELECT sum(booked) FROM slot WHERE id = ANY(${slotIds}::uuid[])) AS booked`;
+  const { created, oversold, duplicatePeople, booked } = totals!;
+  // Keys are unique by index; a key "booked twice" would be two appointments of one person.
+  return { created: Number(created), oversold: Number(oversold), duplicates: Number(duplicatePeople), booked: Number(booked) };
+}
+
+async function runUseCase(db: PrismaClient, attempts: Attempt[], slotIds: string[], now: Date): Promise<RunFigures> {
+  const latencies: number[] = [];
+  let lastBooking = 0;
+  let errors = 0;
+  const started = performance.now();
+  await runConcurrently(attempts, CALLERS, async (a) => {
+    const t0 = performance.now();
+    try {
+      const result = await bookAppointment({
+        db, personId: a.person.personId, slotId: a.slotId, idempotencyKey: a.key,
+        actor: `line:${a.person.lineUserId}`, lineUserId: a.person.lineUserId, now, withAlternatives: ALTERNATIVES,
+      });
+      if (result.ok && !result.repeated) lastBooking = performance.now();
+    } catch (error) {
+      errors++;
+      if (errors <= 3) console.error(error);
+    }
+    latencies.push(performance.now() - t0);
+  });
+  const wallS = (performance.now() - started) / 1000;
+  const figures = await check(db, slotIds);
+  latencies.sort((x, y) => x - y);
+  return { label: `bookAppointment, ${CALLERS} callers`, attempts: attempts.length, created: figures.created, oversold: figures.oversold, duplicates: figures.duplicates, wallS, lastBookingS: (lastBooking - started) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+/** The baseline: takePlace's statement alone, autocommit, same attempts and callers. */
+async function runBaseline(db: PrismaClient, attempts: Attempt[], slotIds: string[], today: string): Promise<RunFigures> {
+  await db.$executeRaw`UPDATE slot SET booked = 0 WHERE id = ANY(${slotIds}::uuid[])`;
+  const latencies: number[] = [];
+  let taken = 0;
+  let lastBooking = 0;
+  const started = performance.now();
+  await runConcurrently(attempts, CALLERS, async (a) => {
+    const t0 = performance.now();
+    const n = await db.$executeRaw`
+      UPDATE slot SET booked = booked + 1, updated_at = now()
+       WHERE id = ${a.slotId}::uuid AND status = 'OPEN' AND booked < capacity AND date >= ${today}::date`;
+    if (n === 1) {
+      taken++;
+      lastBooking = performance.now();
+    }
+    latencies.push(performance.now() - t0);
+  });
+  const wallS = (performance.now() - started) / 1000;
+  latencies.sort((x, y) => x - y);
+  const [overRow] = await db.$queryRaw<Array<{ over: bigint }>>`SELECT count(*) AS over FROM slot WHERE id = ANY(${slotIds}::uuid[]) AND booked > capacity`;
+  await db.$executeRaw`UPDATE slot SET booked = 0 WHERE id = ANY(${slotIds}::uuid[])`;
+  return { label: 'baseline: bare capacity UPDATE', attempts: attempts.length, created: taken, oversold: Number(overRow!.over), duplicates: 0, wallS, lastBookingS: (lastBooking - started) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: 0 };
+}
+
+/** The webhook run: sessions at the confirm step, then one signed confirm postback per tap. */
+async function runWebhook(db: PrismaClient, attempts: Attempt[], slotIds: string[], context: { databaseUrl: string; hashKey: Buffer; encryptionKey: Buffer }): Promise<RunFigures> {
+  const secret = randomBytes(16).toString('hex');
+  const token = `bench-${randomBytes(8).toString('hex')}`;
+  const emulator = await startLineEmulator({ channelSecret: secret, channelAccessToken: token, validate: validateLineRequest, toErrorBody: toLineErrorBody });
+  const redisPrefix = `bench-booking-${randomBytes(4).toString('hex')}`;
+  const port = await freePort();
+  const expiresAt = new Date(Date.now() + 25 * 60_000);
+  // Each user's conversation, as the booking flow leaves it when it shows the confirm card.
+  const firsts = attempts.filter((a, i) => i === 0 || attempts[i - 1]!.key !== a.key);
+  const sessions = firsts.map((a) => {
+    const data: BookingData = { people: { '1': a.person.personId }, personId: a.person.personId, slotId: a.slotId, idempotencyKey: a.key };
+    return { lineUserId: a.person.lineUserId, data: JSON.stringify(data) };
+  });
+  for (let i = 0; i < sessions.length; i += 5_000) {
+    const chunk = sessions.slice(i, i + 5_000);
+    await db.$executeRaw`
+      INSERT INTO conversation_session (line_user_id, flow_id, step, data, version, expires_at, updated_at)
+      SELECT t.u, 'booking', 'confirm', t.d::jsonb, ${BOOKING_FLOW_VERSION}, ${expiresAt}, now()
+        FROM unnest(${chunk.map((s) => s.lineUserId)}::text[], ${chunk.map((s) => s.data)}::text[]) AS t(u, d)`;
+  }
+  const child = await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    ...process.env,
+    // 'development': certificate keys are made at start (production would need them configured).
+    NODE_ENV: 'development',
+    ROLE: 'all',
+    PORT: String(port),
+    DATABASE_URL: context.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    LINE_CHANNEL_SECRET: secret,
+    LINE_CHANNEL_ACCESS_TOKEN: token,
+    LINE_API_BASE_URL: emulator.url,
+    LINE_DATA_API_BASE_URL: emulator.url,
+    LINE_EMULATOR: 'false',
+    ID_HASH_KEY: context.hashKey.toString('hex'),
+    ID_ENCRYPTION_KEY: context.encryptionKey.toString('hex'),
+    LOG_LEVEL: 'warn',
+  }, `http://127.0.0.1:${port}/readyz`);
+  try {
+    const started = performance.now();
+    const load = await sendSignedPostbacks({
+      url: `http://127.0.0.1:${port}/webhook`,
+      secret,
+      connections: CONNECTIONS,
+      lineStore: emulator.store,
+      events: attempts.map((a) => ({ userId: a.person.lineUserId, data: JSON.stringify({ a: 'ans', s: 'confirm', v: a.key }) })),
+    });
+    // Settled: every event processed and every answer delivered.
+    const deadline = Date.now() + 600_000;
+    let lastBookingAt = started;
+    while (Date.now() < deadline) {
+      const [row] = await db.$queryRaw<Array<{ pending: bigint; unsent: bigint; last: Date | null }>>`
+        SELECT (SELECT count(*) FROM inbound_event WHERE processed_at IS NULL) AS pending,
+               (SELECT count(*) FROM outbound_message WHERE status IN ('PENDING', 'SENDING')) AS unsent,
+               (SELECT max(created_at) FROM appointment) AS last`;
+      if (row!.last) lastBookingAt = row!.last.getTime() - (Date.now() - performance.now());
+      if (Number(row!.pending) === 0 && Number(row!.unsent) === 0 && load.acknowledged === attempts.length) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const wallS = (performance.now() - started) / 1000;
+    const figures = await check(db, slotIds);
+    // An attempt's latency here: from the webhook's acknowledgement to the event being handled.
+    const [lat] = await db.$queryRaw<Array<{ p50: number; p99: number }>>`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+        FROM (SELECT extract(epoch FROM processed_at - received_at) * 1000 AS ms FROM inbound_event WHERE processed_at IS NOT NULL) t`;
+    const failed = await db.inboundEvent.count({ where: { error: { not: null } } });
+    const reasons = await db.inboundEvent.groupBy({ by: ['error'], where: { error: { not: null } }, _count: true });
+    for (const r of reasons) console.log(`failed events: ${r._count} × ${String(r.error).slice(0, 300)}`);
+    if (load.acknowledged !== attempts.length) console.log(`webhook acknowledged ${load.acknowledged} of ${attempts.length}`);
+    return {
+      label: `webhook → service (one process), ${CONNECTIONS} connections`,
+      attempts: attempts.length,
+      created: figures.created,
+      oversold: figures.oversold,
+      duplicates: figures.duplicates,
+      wallS,
+      lastBookingS: (lastBookingAt - started) / 1000,
+      p50: Number(lat?.p50 ?? 0),
+      p99: Number(lat?.p99 ?? 0),
+      errors: failed + (attempts.length - load.acknowledged),
+    };
+  } finally {
+    await stopProcess(child);
+    await emulator.stop();
+    await deleteRedisKeys(redisPrefix);
+  }
+}
+
+function row(r: RunFigures): string {
+  const bookingsPerS = r.lastBookingS > 0 ? r.created / r.lastBookingS : 0;
+  return `| ${r.label} | ${r.attempts} | ${r.created} | ${r.oversold} | ${r.duplicates} | ${bookingsPerS.toFixed(0)} | ${(r.attempts / r.wallS).toFixed(0)} | ${r.wallS.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`;
+}
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase();
+  const hashKey = randomBytes(32);
+  const encryptionKey = randomBytes(32);
+  const db = createDatabaseClient({ url: database.url, poolSize: POOL });
+  const results: RunFigures[] = [];
+  try {
+    await seed({ db, hashKey, encryptionKey });
+    const now = new Date();
+    const day = addDays(bangkokToday(now), 1);
+    const setupStarted = performance.now();
+    const { slotIds, people } = await setUp(db, day);
+    console.log(`set up ${people.length} people (screened) and ${slotIds.length} slots × ${CAPACITY} in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+
+    const attempts = planAttempts(people, slotIds);
+    // Warm-up: JIT and connections, on a throwaway slot of its own.
+    const warm = await insertPeople(db, { count: 200 });
+    const [warmSlot] = await insertSlots(db, [{ hospitalCode: (await hospitalsOf(db, '11', 1))[0]!.code, date: day, capacity: 100 }]);
+    await runConcurrently(warm, CALLERS, (p) => bookAppointment({ db, personId: p.personId, slotId: warmSlot!, idempotencyKey: randomUUID(), actor: 'bench', lineUserId: p.lineUserId, now }));
+    await db.$executeRaw`DELETE FROM appointment WHERE slot_id = ${warmSlot}::uuid`;
+
+    if (USE_CASE) {
+      results.push(await runBaseline(db, attempts, slotIds, bangkokToday(now)));
+      results.push(await runUseCase(db, attempts, slotIds, now));
+    }
+    if (WEBHOOK) {
+      // Same people and slots again, from empty.
+      await db.$executeRaw`DELETE FROM appointment WHERE slot_id = ANY(${slotIds}::uuid[])`;
+      await db.$executeRaw`DELETE FROM notification`;
+      await db.$executeRaw`UPDATE slot SET booked = 0 WHERE id = ANY(${slotIds}::uuid[])`;
+      const webhookAttempts = planAttempts(people, slotIds);
+      results.push(await runWebhook(db, webhookAttempts, slotIds, { databaseUrl: database.url, hashKey, encryptionKey }));
+    }
+  } finally {
+    await db.$disconnect();
+    await database.drop();
+  }
+
+  const doubles = (results[0]?.attempts ?? PEOPLE) - PEOPLE;
+  console.log(`\nbench:booking, ${new Date().toISOString()}, ${PEOPLE} people (${doubles} tap twice), ${SLOTS} slots × ${CAPACITY} = ${PLACES} places, ${CALLERS} callers, pool ${POOL}, node ${process.version}\n`);
+  console.log('| run | attempts | appointments | oversold slots | duplicates | bookings/s | attempts/s | wall s | p50 ms | p99 ms | errors |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) console.log(row(r));
+  console.log('\nbookings/s: appointments ÷ time until the last place was taken; attempts/s: attempts ÷ wall time.');
+  for (const r of results.slice(1)) {
+    const bookingsPerS = r.created / r.lastBookingS;
+    const checks = [
+      [`exactly ${PLACES} appointments`, r.created === PLACES],
+      ['no slot oversold', r.oversold === 0],
+      ['no duplicates', r.duplicates === 0],
+      ['≥ 500 bookings/s (places taken per second until the last)', bookingsPerS >= 500],
+      ['≥ 500 attempts/s (confirms answered per second)', r.attempts / r.wallS >= 500],
+      ['no errors', r.errors === 0],
+    ] as const;
+    console.log(`\n${r.label}:`);
+    for (const [name, ok] of checks) console.log(`${ok ? 'met    ' : 'MISSED '} ${name}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,219 @@
+/**
+ * npm run bench:reminders: 100,000 due appointment reminders delivered to the LINE emulator
+ * by the real worker process (`ROLE=worker src/main.ts`, as production runs it: the
+ * dispatcher's job scheduler claims the due rows, the sender pushes them under BullMQ's global
+ * rate limiter). The emulator runs in this process with validation on (every message checked
+ * against LINE's spec, as in the tests) and its own rate limit at least the configured one.
+ *
+ * Prints wall time (first to last accepted push), deliveries/s, rows SENT, duplicates at the
+ * emulator (a retry key, i.e. a notification, delivered more than once: must be 0) and the
+ * limiter utilisation (achieved/configured). A second run in the same process is the
+ * baseline: the same pipeline with the limit lifted (10,000/s), which shows the worker's own
+ * ceiling on this machine.
+ *
+ * Options (env): BENCH_REMINDERS (default 100000), BENCH_RATE (default 2000),
+ * BENCH_CEILING_REMINDERS (default 30000; 0 skips the baseline), BENCH_CONCURRENCY (the
+ * worker's NOTIFICATION_CONCURRENCY, default 100), BENCH_WORKERS (worker processes, default 1),
+ * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=prof").
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { createDatabaseClient, type PrismaClient } from '../src/db/client.js';
+import { startLineEmulator, type LineEmulator } from '../src/emulator/index.js';
+import { validateLineRequest, toLineErrorBody } from '../src/line/validation/index.js';
+import { bangkokToday } from '../src/shared/clock.js';
+import { addDays } from '../src/domain/vaccination/interval-rules.js';
+import { seed } from '../prisma/seed.js';
+import { createTestDatabase } from '../test/support/database.js';
+import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
+import { stopProcess } from './support/load.js';
+
+const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 100_000);
+const RATE = Number(process.env.BENCH_RATE ?? 2_000);
+const CEILING_REMINDERS = Number(process.env.BENCH_CEILING_REMINDERS ?? 30_000);
+const CEILING_RATE = 10_000;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const TIMEOUT_MS = 600_000;
+const PUSH = '/v2/bot/message/push';
+
+interface RunResult {
+  label: string;
+  reminders: number;
+  rate: number;
+  /** First to last accepted push, seconds. */
+  wallS: number;
+  /** Worker start to every row settled, seconds (start-up and the first dispatch included). */
+  totalS: number;
+  perSecond: number;
+  sent: number;
+  notSent: Record<string, number>;
+  duplicates: number;
+  refused409: number;
+  rateLimited429: number;
+  attempts: number;
+  /** Most pushes accepted in any one-second sliding window. */
+  busiestSecond: number;
+}
+
+/** Bulk-inserts `count` LINE users, people, appointments and their due day-before reminders. */
+async function insertDueReminders(db: PrismaClient, count: number): Promise<void> {
+  const date = addDays(bangkokToday(new Date()), 1);
+  await db.$executeRaw`
+    INSERT INTO line_user (id, locale, following, updated_at)
+    SELECT 'U' || md5('bench-u' || i), CASE WHEN i % 5 = 0 THEN 'en' ELSE 'th' END, true, now()
+    FROM generate_series(1, ${count}::int) i`;
+  await db.$executeRaw`
+    INSERT INTO slot (id, hospital_code, product_code, date, start_time, end_time, capacity, booked, updated_at)
+    SELECT gen_random_uuid(), h.code, (SELECT code FROM vaccine_product ORDER BY code LIMIT 1), ${date}::date, '09:00', '12:00', ${count}::int, 0, now()
+    FROM (SELECT code FROM hospital ORDER BY code LIMIT 200) h`;
+  await db.$executeRaw`
+    INSERT INTO person (id, owner_id, is_self, identity_type, id_hash, id_ciphertext, nationality, first_name, last_name,
+                        birth_date, sex, phone, province_code, verification_status, updated_at)
+    SELECT gen_random_uuid(), 'U' || md5('bench-u' || i), true, 'THAI_ID', md5('bench-p' || i), 'bench', 'THA', 'สมชาย', 'ใจดี',
+           '1960-01-01', 'male', '+66812345678', '10', 'VERIFIED', now()
+    FROM generate_series(1, ${count}::int) i`;
+  await db.$executeRaw`
+    WITH s AS (SELECT array_agg(id ORDER BY id) AS ids FROM slot WHERE date = ${date}::date),
+         p AS (SELECT id, owner_id, row_number() OVER (ORDER BY id) AS rn FROM person WHERE id_ciphertext = 'bench')
+    INSERT INTO appointment (id, code, person_id, dose_number, active_dose, slot_id, status, idempotency_key, booked_by, version, updated_at)
+    SELECT gen_random_uuid(), 'B' || lpad(p.rn::text, 9, '0'), p.id, 1, 1, s.ids[1 + (p.rn % array_length(s.ids, 1))], 'BOOKED',
+           'bench-' || p.id, 'line:' || p.owner_id, 1, now()
+    FROM p, s`;
+  await db.$executeRaw`
+    INSERT INTO notification (id, line_user_id, kind, person_id, appointment_id, appointment_version, due_at)
+    SELECT gen_random_uuid(), p.owner_id, 'appointment-reminder-day-before', a.person_id, a.id, 1, now() - interval '1 second'
+    FROM appointment a JOIN person p ON p.id = a.person_id`;
+  await db.$executeRaw`ANALYZE`;
+}
+
+function startWorker(env: NodeJS.ProcessEnv): ChildProcess {
+  // Its own process group, so stopProcess (SIGTERM, graceful shutdown) reaches it.
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+}
+
+async function run(label: string, reminders: number, rate: number): Promise<RunResult> {
+  const database = await createTestDatabase();
+  const hashKey = randomBytes(32);
+  const encryptionKey = randomBytes(32);
+  const db = createDatabaseClient({ url: database.url, poolSize: 4 });
+  const redisPrefix = `bench-${randomBytes(4).toString('hex')}`;
+  const token = `bench-${randomBytes(8).toString('hex')}`;
+  let emulator: LineEmulator | undefined;
+  const workers: ChildProcess[] = [];
+  try {
+    await seed({ db, hashKey, encryptionKey });
+    const seeding = Date.now();
+    await insertDueReminders(db, reminders);
+    console.error(`${label}: ${reminders} due reminders inserted in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+
+    // LINE's own limit in the emulator: never below the configured one (it is what we obey).
+    emulator = await startLineEmulator({ channelSecret: 'bench', channelAccessToken: token, validate: validateLineRequest, toErrorBody: toLineErrorBody, rateLimitPerSecond: rate });
+    const times: number[] = [];
+    const perKey = new Map<string, number>();
+    emulator.store.onDelivery((_chatId, delivery) => {
+      times.push(delivery.at);
+      if (delivery.retryKey) perKey.set(delivery.retryKey, (perKey.get(delivery.retryKey) ?? 0) + 1);
+    });
+
+    const env = {
+      ...process.env,
+      // Not 'production': that also demands the certificate signing keys, which this does not use.
+      NODE_ENV: 'development',
+      ROLE: 'worker',
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      LINE_CHANNEL_SECRET: 'bench-secret',
+      LINE_CHANNEL_ACCESS_TOKEN: token,
+      LINE_API_BASE_URL: emulator.url,
+      LINE_DATA_API_BASE_URL: emulator.url,
+      LINE_EMULATOR: 'false',
+      ID_HASH_KEY: hashKey.toString('hex'),
+      ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
+      LOG_LEVEL: 'warn',
+      PUSH_RATE_PER_SECOND: String(rate),
+      NOTIFICATION_CONCURRENCY: String(CONCURRENCY),
+      NOTIFICATION_DISPATCH_EVERY_MS: '1000',
+    };
+    const started = Date.now();
+    for (let i = 0; i < WORKERS; i++) workers.push(startWorker(env));
+
+    let unsettled = reminders;
+    while (Date.now() - started < TIMEOUT_MS) {
+      const dead = workers.find((w) => w.exitCode !== null);
+      if (dead) throw new Error(`a worker process exited with ${dead.exitCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      unsettled = await db.notification.count({ where: { status: { in: ['SCHEDULED', 'QUEUED'] } } });
+      if (unsettled === 0) break;
+    }
+    const totalS = (Date.now() - started) / 1000;
+    for (const worker of workers) await stopProcess(worker);
+
+    const byStatus = await db.notification.groupBy({ by: ['status'], _count: true, _sum: { attempts: true } });
+    const sent = byStatus.find((s) => s.status === 'SENT')?._count ?? 0;
+    const notSent = Object.fromEntries(byStatus.filter((s) => s.status !== 'SENT').map((s) => [s.status, s._count]));
+    const attempts = byStatus.reduce((sum, s) => sum + (s._sum.attempts ?? 0), 0);
+    times.sort((a, b) => a - b);
+    const wallS = times.length > 1 ? (times.at(-1)! - times[0]!) / 1000 : 0;
+    let busiestSecond = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j]! - times[i]! >= 1000) i++;
+      busiestSecond = Math.max(busiestSecond, j - i + 1);
+    }
+    const pushCalls = emulator.store.calls.filter((c) => c.path === PUSH);
+    return {
+      label,
+      reminders,
+      rate,
+      wallS,
+      totalS,
+      perSecond: wallS > 0 ? times.length / wallS : 0,
+      sent,
+      notSent,
+      // Every push carries its notification's id as retry key: more deliveries than keys = a copy.
+      duplicates: times.length - perKey.size,
+      refused409: pushCalls.filter((c) => c.status === 409).length,
+      rateLimited429: pushCalls.filter((c) => c.status === 429).length,
+      attempts,
+      busiestSecond,
+    };
+  } finally {
+    for (const worker of workers) await stopProcess(worker);
+    await emulator?.stop();
+    await db.$disconnect();
+    await database.drop();
+    await deleteRedisKeys(redisPrefix);
+  }
+}
+
+function row(r: RunResult): string {
+  const notSent = Object.entries(r.notSent).map(([k, v]) => `${v} ${k}`).join(', ') || '0';
+  return `| ${r.label} | ${r.reminders.toLocaleString('en')} | ${r.rate.toLocaleString('en')}/s | ${r.wallS.toFixed(1)} s | ${r.perSecond.toFixed(0)}/s | ${((r.perSecond / r.rate) * 100).toFixed(0)}% | ${r.busiestSecond} | ${r.sent.toLocaleString('en')} | ${notSent} | ${r.duplicates} | ${r.refused409} / ${r.rateLimited429} | ${r.totalS.toFixed(1)} s |`;
+}
+
+async function main(): Promise<void> {
+  const results: RunResult[] = [];
+  results.push(await run(`worker, limit ${RATE}/s`, REMINDERS, RATE));
+  if (CEILING_REMINDERS > 0) results.push(await run(`baseline: limit lifted (${CEILING_RATE}/s)`, CEILING_REMINDERS, CEILING_RATE));
+
+  console.log(`\nbench:reminders, ${new Date().toISOString()}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${WORKERS} worker process(es), NOTIFICATION_CONCURRENCY ${CONCURRENCY}, node ${process.version}\n`);
+  console.log('| run | reminders | limit | wall (first→last push) | deliveries/s | utilisation | busiest 1 s | rows SENT | not sent | duplicates | 409 / 429 | total incl. start-up |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) console.log(row(r));
+  const main = results[0]!;
+  const targets = [
+    [`${REMINDERS.toLocaleString('en')} delivered in under ${Math.ceil((REMINDERS / RATE) * 1.2)} s (the limit is the only limit)`, main.sent === REMINDERS && main.wallS < (REMINDERS / RATE) * 1.2],
+    ['none twice (0 duplicates at the emulator)', results.every((r) => r.duplicates === 0)],
+    ['every row SENT', results.every((r) => r.sent === r.reminders)],
+  ] as const;
+  console.log('');
+  for (const [name, ok] of targets) console.log(`${ok ? 'met    ' : 'MISSED '} ${name}`);
+}
+
+main().catch((err) => {
+  console.error('bench:reminders failed:', err);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+/**
+ * Which renderer turns each kind of planned notification into LINE messages. A kind without
+ * a renderer here is recorded FAILED ('no renderer …') by the sender rather than dropped, so
+ * a deploy that plans a new kind before it can render it shows up in the table.
+ */
+import type { NotificationKind } from '../domain/notifications/schedule-notifications.js';
+import type { NotificationRenderer } from './renderer.js';
+import { createAppointmentReminderRenderer, type AppointmentViewLoader } from './appointment-reminder.renderer.js';
+import { renderRebookingOffer } from './rebooking-offer.renderer.js';
+import { renderCertificateReissued } from './certificate-reissued.renderer.js';
+
+export type NotificationRenderers = Partial<Record<NotificationKind, NotificationRenderer>>;
+
+/** The registry; the sender passes a batching appointment loader (one query per batch). */
+export function createNotificationRenderers(deps: { loadAppointmentView?: AppointmentViewLoader } = {}): NotificationRenderers {
+  const reminder = createAppointmentReminderRenderer(deps.loadAppointmentView);
+  return {
+    'appointment-reminder-day-before': reminder,
+    'appointment-reminder-day-of': reminder,
+    'rebooking-offer': renderRebookingOffer,
+    'certificate-reissued': renderCertificateReissued,
+  };
+}
+
+export const notificationRenderers: NotificationRenderers = createNotificationRenderers();
