@@ -18,6 +18,10 @@ import { provinces } from './data/provinces.js';
 import { generateHospitals, type HospitalSeed } from './data/hospitals.js';
 import { doseIntervalRules, vaccineProducts } from './data/vaccines.js';
 import { campaignPhases } from './data/campaign-phases.js';
+import { demoDoses } from './data/demo-doses.js';
+import { DEMO_PERSON } from './data/demo-people.js';
+import { holdDoseReport } from '../src/domain/vaccination/held-dose-reports.js';
+import { recordDose } from '../src/domain/vaccination/record-dose.js';
 import { demoAllocationRows, demoSlotRows, DEMO_SLOT_DAYS } from './data/demo-slots.js';
 import { openSlots, type OpenSlotsResult } from '../src/domain/slots/open-slots.js';
 import { setAllocations } from '../src/domain/slots/set-allocations.js';
@@ -132,6 +136,24 @@ export async function seedDemoSlots(options: { db: PrismaClient; now: Date }): P
   return slots;
 }
 
+/**
+ * The demo person's doses (prisma/data/demo-doses.ts), as a hospital would report them: held
+ * until DEMO_PERSON registers, or recorded at once if they already have. Idempotent.
+ */
+export async function seedDemoDoses(options: { db: PrismaClient; hashKey: Buffer; encryptionKey: Buffer; now: Date }): Promise<string> {
+  const { db, now } = options;
+  const cipher = createPersonalDataCipher({ hashKey: options.hashKey, encryptionKey: options.encryptionKey });
+  const idHash = cipher.hashIdentity('THAI_ID', DEMO_PERSON.nationalId);
+  const person = await db.person.findUnique({ where: { idHash }, select: { id: true } });
+  for (const dose of demoDoses) {
+    const result = person
+      ? await db.$transaction((tx) => recordDose({ db: tx, report: { ...dose, personId: person.id }, now }))
+      : await holdDoseReport({ db, idHash, report: dose });
+    if (!result.ok) throw new Error(`demo dose ${dose.doseNumber}: ${result.refusal}`);
+  }
+  return person ? `${demoDoses.length} recorded` : `${demoDoses.length} held until the person registers`;
+}
+
 /** Seeds the database the settings name, with its own short-lived client, and says what it did. */
 export async function seedFromSettings(env: { DATABASE_URL: string; ID_HASH_KEY: Buffer; ID_ENCRYPTION_KEY: Buffer }): Promise<void> {
   const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: 4 });
@@ -143,6 +165,8 @@ export async function seedFromSettings(env: { DATABASE_URL: string; ID_HASH_KEY:
     );
     const slots = await seedDemoSlots({ db, now: new Date() });
     console.log(`demo slots for the next ${DEMO_SLOT_DAYS} days at the demo hospitals: ${slots.applied} opened or updated, ${slots.unchanged} unchanged`);
+    const doses = await seedDemoDoses({ db, hashKey: env.ID_HASH_KEY, encryptionKey: env.ID_ENCRYPTION_KEY, now: new Date() });
+    console.log(`demo doses of the README's demo person: ${doses}`);
   } finally {
     await db.$disconnect();
   }

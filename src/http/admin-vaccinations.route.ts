@@ -10,7 +10,8 @@
  *   POST  /admin/corrections/:id/resolve {action:'correct', correction:{...}, reason} | {action:'reject', reason}
  *
  * A correction or void revokes at once the certificates that no longer match. Bearer
- * ADMIN_TOKEN (admin-auth.ts). Refusals are problem details: 404 unknown person or dose, 409
+ * ADMIN_TOKEN (admin-auth.ts). A dose for a document nobody registered yet is held (202) and
+ * recorded when that document registers. Refusals are problem details: 404 unknown person or dose, 409
  * a conflicting report or a dose number already recorded, 422 invalid fields. An identity
  * number is only hashed for the look-up: never stored or logged.
  */
@@ -19,7 +20,8 @@ import { z } from 'zod';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
-import { normalisePassport, normaliseThaiId } from '../domain/identity/thai-national-id.js';
+import { normalisePassport, normaliseThaiId, passportKey } from '../domain/identity/thai-national-id.js';
+import { holdDoseReport } from '../domain/vaccination/held-dose-reports.js';
 import { recordDose } from '../domain/vaccination/record-dose.js';
 import { correctDose, voidDose } from '../domain/vaccination/correct-dose.js';
 import type { CertificateKeys } from '../domain/certificates/certificate-keys.js';
@@ -47,6 +49,8 @@ const recordBody = z
     personId: z.uuid().optional(),
     identityType: z.enum(['THAI_ID', 'PASSPORT']).optional(),
     number: z.string().min(1).max(40).optional(),
+    /** ISO 3166-1 alpha-3 of the passport's issuer (passports are keyed by country + number). */
+    nationality: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 3166-1 alpha-3 code').optional(),
     ...doseFieldsSchema,
     lotNumber: doseFieldsSchema.lotNumber.optional(),
     sourceRecordId: z.string().trim().min(1).max(100),
@@ -55,6 +59,10 @@ const recordBody = z
   })
   .refine((b) => (b.personId !== undefined) !== (b.identityType !== undefined && b.number !== undefined), {
     message: 'identify the person by personId, or by identityType and number (not both)',
+  })
+  .refine((b) => b.identityType !== 'PASSPORT' || b.nationality !== undefined, {
+    message: 'a passport needs its nationality (ISO 3166-1 alpha-3)',
+    path: ['nationality'],
   });
 const correctBody = z
   .object({
@@ -116,14 +124,37 @@ export function createAdminVaccinationsRouter(deps: {
   router.post('/admin/vaccinations', async (req, res) => {
     const body = parse(recordBody, req.body, res);
     if (!body) return;
+    const source = body.source ?? ACTOR;
     let personId = body.personId;
     if (!personId) {
-      const normalised = body.identityType === 'THAI_ID' ? normaliseThaiId(body.number!) : normalisePassport(body.number!);
-      const person = await deps.db.person.findUnique({ where: { idHash: deps.cipher.hashIdentity(body.identityType!, normalised) }, select: { id: true } });
-      if (!person) return refuse(res, 'unknown-person');
+      const idHash =
+        body.identityType === 'THAI_ID'
+          ? deps.cipher.hashIdentity('THAI_ID', normaliseThaiId(body.number!))
+          : deps.cipher.hashIdentity('PASSPORT', passportKey(body.nationality!, normalisePassport(body.number!)));
+      const person = await deps.db.person.findUnique({ where: { idHash }, select: { id: true } });
+      if (!person) {
+        // Not registered with us yet: hold the dose for them (recorded when they register)
+        // rather than lose it. 202: accepted, not yet on anyone's record.
+        const held = await holdDoseReport({
+          db: deps.db,
+          idHash,
+          report: {
+            doseNumber: body.doseNumber,
+            productCode: body.productCode,
+            lotNumber: body.lotNumber ?? null,
+            administeredAt: body.administeredAt,
+            hospitalCode: body.hospitalCode,
+            source,
+            sourceRecordId: body.sourceRecordId,
+            recordedBy: body.recordedBy ?? ACTOR,
+          },
+        });
+        if (!held.ok) return refuse(res, held.refusal);
+        deps.log.info({ created: held.created, source }, 'admin: dose held for a document not registered yet');
+        return res.status(202).json({ held: true, created: held.created });
+      }
       personId = person.id;
     }
-    const source = body.source ?? ACTOR;
     const result = await deps.db.$transaction((tx) =>
       recordDose({
         db: tx,

@@ -113,6 +113,7 @@ export const en: Record<MessageKey, string> = {
   'field.province': 'Province',
   'field.status': 'Status',
   'register.done': 'Registered ✅ {name}, you can now use the services in the menu below.',
+  'register.dosesFound': 'We found {count} dose(s) recorded by hospitals and linked them to this registration. See the certificate under "Certificate".',
   'register.doneFamily': '{name} was added as a family member ✅',
   'register.unverifiedNote': 'We could not find this person in the population register yet. The status is "pending verification"; nothing more to do: staff will check the document at the vaccination.',
   'register.identityTaken': 'This document number is already registered. If you did not register it, please call 1422.',

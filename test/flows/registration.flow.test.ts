@@ -8,6 +8,7 @@ import { oldestBirthDate } from '../../src/domain/registration/input-rules.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PERSON, generateDemoPeople, type DemoPerson } from '../../prisma/data/demo-people.js';
 import { withThaiIdCheckDigit } from '../../src/domain/identity/thai-national-id.js';
+import { holdDoseReport } from '../../src/domain/vaccination/held-dose-reports.js';
 import { registrationFlow } from '../../src/bot/flows/registration.flow.js';
 import type { Postback } from '../../src/bot/postback.js';
 import { th } from '../../src/i18n/th.js';
@@ -168,6 +169,28 @@ describe('registration flow', () => {
     const done = await chat.answer('summary', 'confirm');
     expect(done.all).toContain(th['register.unverifiedNote']);
     expect(await h.db.person.findFirstOrThrow({ where: { ownerId: chat.userId } })).toMatchObject({ verificationStatus: 'UNVERIFIED' });
+  });
+
+  it('records the doses a hospital reported before the person registered, and says so', async () => {
+    const chat = await newcomer();
+    const nationalId = unknownThaiId();
+    const idHash = h.cipher.hashIdentity('THAI_ID', nationalId);
+    const held = await holdDoseReport({
+      db: h.db,
+      idHash,
+      report: {
+        doseNumber: 1, productCode: 'AZ', lotNumber: 'A1', administeredAt: new Date('2021-06-15T03:00:00Z'),
+        hospitalCode: '10001', source: 'his:10001', sourceRecordId: `held-${nationalId}`, recordedBy: 'nurse-1',
+      },
+    });
+    expect(held).toEqual({ ok: true, created: true });
+    await answerUntil(chat, { nationalId, firstName: 'Somsri', lastName: 'Dee', birthDate: '1970-05-05', sex: 'female' });
+    const done = await chat.answer('summary', 'confirm');
+    expect(done.all).toContain(th['register.dosesFound'].replace('{count}', '1'));
+    expect(done.postbacks).toContainEqual({ a: 'menu', f: 'certificate' });
+    const person = await h.db.person.findFirstOrThrow({ where: { ownerId: chat.userId }, include: { vaccinations: true } });
+    expect(person.vaccinations.map((v) => [v.doseNumber, v.productCode, v.source])).toEqual([[1, 'AZ', 'his:10001']]);
+    expect(await h.db.heldDoseReport.count({ where: { idHash } })).toBe(0);
   });
 
   it('a 13-digit number typed at the document question is taken as a Thai ID', async () => {

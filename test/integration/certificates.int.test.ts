@@ -265,7 +265,12 @@ describe('admin dose API', () => {
     const invalid = await admin('/admin/vaccinations', { body: body({ hospitalCode: 'x', administeredAt: 'yesterday' }) });
     expect(invalid.status).toBe(422);
     expect(JSON.stringify(await invalid.json())).not.toContain('10170020703');
-    expect((await admin('/admin/vaccinations', { body: body({ number: '3101700207030' }) })).status).toBe(404);
+    // A document nobody registered: the dose is held for them (202), once per record id.
+    const held = await admin('/admin/vaccinations', { body: body({ number: '3101700207030', sourceRecordId: 'held-1' }) });
+    expect([held.status, await held.json()]).toEqual([202, { held: true, created: true }]);
+    const heldAgain = await admin('/admin/vaccinations', { body: body({ number: '3101700207030', sourceRecordId: 'held-1' }) });
+    expect([heldAgain.status, await heldAgain.json()]).toEqual([202, { held: true, created: false }]);
+    expect((await admin('/admin/vaccinations', { body: body({ identityType: 'PASSPORT', number: 'AA1234567' }) })).status).toBe(422); // no nationality
   });
 
   it('records once by source record id (201, then 200), and refuses a conflicting report (409)', async () => {

@@ -9,15 +9,20 @@ import { recordDose, type DoseReport } from '../../src/domain/vaccination/record
 import { correctDose, voidDose } from '../../src/domain/vaccination/correct-dose.js';
 import { replanAppointmentReminders } from '../../src/domain/notifications/plan-appointment-reminders.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedDemoDoses } from '../../prisma/seed.js';
+import { claimHeldDoses } from '../../src/domain/vaccination/held-dose-reports.js';
+import { createPersonalDataCipher } from '../../src/shared/personal-data.js';
+import { DEMO_PERSON } from '../../prisma/data/demo-people.js';
 
 const NOW = new Date('2021-07-01T03:00:00Z'); // 10:00 in Bangkok
 let database: TestDatabase;
 let db: PrismaClient;
+const keys = { hashKey: randomBytes(32), encryptionKey: randomBytes(32) };
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = createDatabaseClient({ url: database.url, poolSize: 4 });
-  await seed({ db, hashKey: randomBytes(32), encryptionKey: randomBytes(32) });
+  await seed({ db, ...keys });
 }, 120_000);
 
 afterAll(async () => {
@@ -117,5 +122,25 @@ describe('correctDose and voidDose', () => {
   it('answers not-found for an unknown record', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     expect(await db.$transaction((tx) => voidDose({ db: tx, vaccinationId: missing, reason: 'x', actor: 'admin:ops' }))).toEqual({ ok: false, refusal: 'not-found' });
+  });
+});
+
+describe('demo doses', () => {
+  const LATER = new Date('2026-11-25T03:00:00Z');
+
+  it('are held for the demo person until they register, then recorded once', async () => {
+    const idHash = createPersonalDataCipher(keys).hashIdentity('THAI_ID', DEMO_PERSON.nationalId);
+    expect(await seedDemoDoses({ db, ...keys, now: LATER })).toBe('2 held until the person registers');
+    expect(await seedDemoDoses({ db, ...keys, now: LATER })).toBe('2 held until the person registers');
+    expect(await db.heldDoseReport.count({ where: { idHash } })).toBe(2);
+
+    const { personId } = await newPerson();
+    await db.person.update({ where: { id: personId }, data: { idHash } });
+    expect(await db.$transaction((tx) => claimHeldDoses({ db: tx, idHash, personId, now: LATER }))).toBe(2);
+    expect(await db.heldDoseReport.count({ where: { idHash } })).toBe(0);
+    // A re-run after registration records (idempotently) instead of holding again.
+    expect(await seedDemoDoses({ db, ...keys, now: LATER })).toBe('2 recorded');
+    const doses = await db.vaccination.findMany({ where: { personId }, orderBy: { doseNumber: 'asc' } });
+    expect(doses.map((d) => [d.doseNumber, d.productCode])).toEqual([[1, 'SINOVAC'], [2, 'AZ']]);
   });
 });

@@ -14,7 +14,7 @@ import { datePickerAction, postbackAction, textMessage } from '../../line/messag
 import { consentCard } from '../../../flex-templates/consent-card.js';
 import { registrationSummary, editableFields, type EditableField } from '../../../flex-templates/registration-summary.js';
 import { provincePicker } from '../../../flex-templates/province-picker.js';
-import { isValidThaiNationalId, normaliseThaiId, isPlausiblePassport, normalisePassport } from '../../domain/identity/thai-national-id.js';
+import { isValidThaiNationalId, normaliseThaiId, isPlausiblePassport, normalisePassport, passportKey } from '../../domain/identity/thai-national-id.js';
 import { maskIdentityNumber } from '../../shared/personal-data.js';
 import { parseBirthDate, parsePersonName, parseThaiMobile, formatThaiMobile, oldestBirthDate } from '../../domain/registration/input-rules.js';
 import { findCountryCode, countryName } from '../../domain/reference/countries.js';
@@ -133,10 +133,7 @@ const nationality: Step = {
   },
 };
 
-/** A passport is identified by its issuing country and number together. */
-export function passportKey(nationality: string, number: string): string {
-  return `${nationality}:${number}`;
-}
+export { passportKey };
 
 function nameStep(field: 'firstName' | 'lastName', next: string): Step {
   return {
@@ -285,13 +282,14 @@ async function confirmRegistration(ctx: BotContext, data: RegistrationData): Pro
     return { type: 'cancelled', messages: [textMessage(ctx.t('error.generic'))] };
   }
   try {
-    const { verificationStatus } = await registerPerson({
+    const { verificationStatus, dosesClaimed } = await registerPerson({
       db: ctx.db,
       register: ctx.services.register,
       identityLimiter: ctx.services.identityLimiter,
       lineUserId: ctx.lineUserId,
       isSelf: !d.forFamily,
       consentId: d.consentId,
+      now: ctx.now,
       details: {
         identityType: d.identityType,
         idHash: d.idHash,
@@ -308,6 +306,9 @@ async function confirmRegistration(ctx: BotContext, data: RegistrationData): Pro
     const name = `${d.firstName} ${d.lastName}`;
     const messages: LineMessage[] = [textMessage(ctx.t(d.forFamily ? 'register.doneFamily' : 'register.done', { name }))];
     if (verificationStatus === 'UNVERIFIED') messages.push(textMessage(ctx.t('register.unverifiedNote')));
+    if (dosesClaimed > 0) {
+      messages.push(textMessage(ctx.t('register.dosesFound', { count: dosesClaimed }), [postbackAction(ctx.t('feature.certificate'), { a: 'menu', f: 'certificate' })]));
+    }
     return { type: 'done', messages, richMenu: 'member' };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

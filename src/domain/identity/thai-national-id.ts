@@ -32,6 +32,11 @@ export function normalisePassport(input: string): string {
   return input.replace(/\s/g, '').toUpperCase();
 }
 
+/** A passport is identified by its issuing country and number together (the keyed hash input). */
+export function passportKey(nationality: string, number: string): string {
+  return `${nationality}:${number}`;
+}
+
 export function isPlausiblePassport(input: string): boolean {
   return /^[A-Z0-9]{6,12}$/.test(normalisePassport(input));
 }

@@ -11,6 +11,7 @@ import {
 import { AppError } from '../../shared/app-error.js';
 import type { RateLimiter } from '../../shared/rate-limiter.js';
 import { matchIdentity, type PopulationRegister } from '../identity/population-register.js';
+import { claimHeldDoses } from '../vaccination/held-dose-reports.js';
 
 /** A LINE account may register itself and up to this many family members. */
 export const MAX_FAMILY_MEMBERS = 5;
@@ -27,6 +28,9 @@ export type RegistrationDetails = Omit<NewPerson, 'id' | 'ownerId' | 'isSelf' | 
  * is not registered to anyone (one document, one person), and the population register
  * (ID known + birth date differs → refused; unknown → registered as UNVERIFIED).
  *
+ * Doses a hospital reported for this document before it registered are recorded now
+ * (see held-dose-reports.ts).
+ *
  * Careful: `details` carries the identity only as hash and ciphertext; callers must never
  * pass or log the clear number. Runs inside the caller's transaction.
  */
@@ -38,7 +42,8 @@ export async function registerPerson(options: {
   isSelf: boolean;
   details: RegistrationDetails;
   consentId: string;
-}): Promise<{ personId: string; verificationStatus: VerificationStatus }> {
+  now: Date;
+}): Promise<{ personId: string; verificationStatus: VerificationStatus; dosesClaimed: number }> {
   const { db, lineUserId, isSelf, details } = options;
 
   if (!(await options.identityLimiter.consume(`identity:${lineUserId}`))) throw new AppError('RATE_LIMITED');
@@ -69,5 +74,6 @@ export async function registerPerson(options: {
   // Another account registered the same document between our check and the insert.
   if (!inserted) throw new AppError('IDENTITY_TAKEN');
   await attachConsentToPerson(db, options.consentId, lineUserId, personId);
-  return { personId, verificationStatus };
+  const dosesClaimed = await claimHeldDoses({ db, idHash: details.idHash, personId, now: options.now });
+  return { personId, verificationStatus, dosesClaimed };
 }
