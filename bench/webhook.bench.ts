@@ -12,6 +12,7 @@
  * are the intake alone; a worker process starts afterwards and drains the backlog).
  */
 import { randomBytes } from 'node:crypto';
+import { benchCertificateKeyEnv } from './support/certificate-keys.js';
 import { createDatabaseClient } from '../src/db/client.js';
 import { startLineEmulator } from '../src/emulator/index.js';
 import { validateLineRequest, toLineErrorBody } from '../src/line/validation/index.js';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     const serviceEnv = {
       ...process.env,
       NODE_ENV: 'production',
+      ...(await benchCertificateKeyEnv()),
       PORT: String(servicePort),
       DATABASE_URL: database.url,
       REDIS_URL: TEST_REDIS_URL,

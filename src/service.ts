@@ -4,6 +4,7 @@
  * so tests run the real thing. `close()` shuts down gracefully: stop accepting requests,
  * let active jobs finish, then close Redis and PostgreSQL.
  */
+import { createAlternativesCache } from './domain/booking/alternatives-cache.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
@@ -128,6 +129,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       settings: { consentVersion: env.CONSENT_VERSION, exportLinkTtlMinutes: env.EXPORT_LINK_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },
       appointmentLinks,
       certificates,
+      ...(env.BOOKING_ALTERNATIVES_CACHE_MS > 0 ? { bookingAlternatives: createAlternativesCache({ ttlMs: env.BOOKING_ALTERNATIVES_CACHE_MS }) } : {}),
     };
     const engine = createBotEngine({
       flows: allFlows,

@@ -1,4 +1,5 @@
 /** What a flow step can see and use while it handles one event. */
+import type { AlternativesCache } from '../domain/booking/alternatives-cache.js';
 import type { Db } from '../db/client.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
@@ -23,6 +24,8 @@ export interface BotServices {
   appointmentLinks: AppointmentLinkSigner;
   /** Certificate keys and the signed links of certificate cards (issue 5). */
   certificates: CertificateServices;
+  /** Shares alternative-slot searches between people who find the same slot full (optional). */
+  bookingAlternatives?: AlternativesCache;
 }
 
 export interface BotContext {

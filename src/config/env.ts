@@ -131,6 +131,8 @@ export const envFields = z.object({
   CONSENT_VERSION: z.string().min(1).default('2021-04-01'),
   /** HMAC key of the appointment QR/calendar links; unset: derived from ID_HASH_KEY (HKDF). */
   APPOINTMENT_LINK_KEY: key32.optional(),
+  /** How long callers finding the same slot full share one search for alternatives (0: off). */
+  BOOKING_ALTERNATIVES_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /**
    * LINE push requests per second, across every worker (LINE allows 2,000/s per channel; more
    * only where LINE raised the channel's limit, or against the emulator in benchmarks).
@@ -144,6 +146,8 @@ export const envFields = z.object({
   NOTIFICATION_DISPATCH_EVERY_MS: z.coerce.number().int().min(100).default(5000),
   /** Notifications due within this many ms are queued ahead, as delayed jobs. */
   NOTIFICATION_LOOKAHEAD_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** Symptom follow-up schedule after each dose (issue 6): 'morprom' days 1, 7, 30; 'vsafe' CDC v-safe. */
+  FOLLOW_UP_PROFILE: z.enum(['morprom', 'vsafe']).default('morprom'),
   /** Bearer token for the admin API. */
   ADMIN_TOKEN: z.string().min(16).optional(),
   // Vaccination certificates (issue 5): see .env.example for the formats.

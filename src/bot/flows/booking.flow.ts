@@ -283,7 +283,12 @@ const confirm: Step = {
     const common = { db: ctx.db, slotId: data.slotId, actor: `line:${ctx.lineUserId}`, lineUserId: ctx.lineUserId, now: ctx.now };
     const result = data.rebookCode
       ? await rebookAppointment({ ...common, appointmentCode: data.rebookCode })
-      : await bookAppointment({ ...common, personId: data.personId, idempotencyKey: data.idempotencyKey });
+      : await bookAppointment({
+          ...common,
+          personId: data.personId,
+          idempotencyKey: data.idempotencyKey,
+          ...(ctx.services.bookingAlternatives ? { alternativesCache: ctx.services.bookingAlternatives } : {}),
+        });
     if (result.ok) return booked(ctx, result.appointment, Boolean(data.rebookCode));
     return refused(ctx, data, result.refusal);
   },

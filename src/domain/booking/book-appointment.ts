@@ -25,6 +25,7 @@
  * Warning: pass the root client for the fast path (the write is its own transaction); pass a
  * transaction (a flow's ctx.db) to join it. A refusal writes nothing either way.
  */
+import type { AlternativesCache } from './alternatives-cache.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, PrismaClient } from '../../db/client.js';
 import { releasePlace } from '../../db/repositories/slot.repository.js';
@@ -78,6 +79,8 @@ export interface BookAppointmentOptions {
   now: Date;
   /** Look up alternatives when the slot is full (default true; the benchmark's callers too). */
   withAlternatives?: boolean;
+  /** Shares alternative searches between callers that find the same slot full (see alternatives-cache.ts). */
+  alternativesCache?: AlternativesCache;
 }
 
 const SAME_HOSPITAL_ALTERNATIVES = 5;
@@ -143,9 +146,12 @@ async function book(db: Db, options: BookAppointmentOptions, write: (db: Db, opt
   }
 
   const slotFull = async (): Promise<BookAppointmentResult> => {
-    const alternatives = options.withAlternatives === false
-      ? { sameHospital: [], nearbyHospitals: [] }
-      : await findAlternatives(db, { plan, now, slotId, hospitalCode: facts.hospitalCode!, near: { latitude: facts.hospitalLatitude!, longitude: facts.hospitalLongitude! } });
+    if (options.withAlternatives === false) return refuse({ code: 'slot-full', alternatives: { sameHospital: [], nearbyHospitals: [] } });
+    const search = () =>
+      findAlternatives(db, { plan, now, slotId, hospitalCode: facts.hospitalCode!, near: { latitude: facts.hospitalLatitude!, longitude: facts.hospitalLongitude! } });
+    // The same slot and dose range give the same alternatives, whoever asks.
+    const key = `${slotId}|${today}|${JSON.stringify(bookableRange(plan, today))}`;
+    const alternatives = options.alternativesCache ? await options.alternativesCache.get(key, search) : await search();
     return refuse({ code: 'slot-full', alternatives });
   };
   // Full already when read: no need to try (booking day's most common answer, once slots fill).
