@@ -4,6 +4,7 @@
  * domain/booking/appointment-links.ts) is the only credential; a forged, expired or unknown
  * one gets the same 404 problem detail, so nothing can be learned by trying.
  */
+import { LRUCache } from 'lru-cache';
 import express, { type Response, type Router } from 'express';
 import QRCode from 'qrcode';
 import type { Db } from '../db/client.js';
@@ -19,7 +20,7 @@ const QR_CACHE_SIZE = 2_000;
 export function createAppointmentLinksRouter(deps: { db: Db; links: AppointmentLinkSigner; now?: () => Date }): Router {
   const router = express.Router();
   const now = deps.now ?? (() => new Date());
-  const qrCache = new LruCache<string, Buffer>(QR_CACHE_SIZE);
+  const qrCache = new LRUCache<string, Buffer>({ max: QR_CACHE_SIZE });
 
   async function appointmentOf(token: string, res: Response): Promise<{ view: AppointmentView; locale: Locale } | null> {
     const claims = deps.links.verify(token, now());
@@ -56,25 +57,4 @@ export function createAppointmentLinksRouter(deps: { db: Db; links: AppointmentL
   });
 
   return router;
-}
-
-/** A Map in recency order: reading an entry moves it to the end, the oldest goes first. */
-class LruCache<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
-  }
 }

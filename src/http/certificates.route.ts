@@ -10,6 +10,7 @@
  * credential and names one certificate row: forged, expired or unknown → the same 404;
  * a revoked certificate → 410.
  */
+import { LRUCache } from 'lru-cache';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -42,7 +43,7 @@ export function createCertificatesRouter(deps: CertificatesRouterDeps): Router {
   const router = express.Router();
   const now = deps.now ?? (() => new Date());
   const { keys, links } = deps.certificates;
-  const qrCache = new LruCache<string, Buffer>(CERTIFICATE_QR_CACHE_SIZE);
+  const qrCache = new LRUCache<string, Buffer>({ max: CERTIFICATE_QR_CACHE_SIZE });
   const page = readFileSync(new URL('index.html', pageDir), 'utf8');
   const pageScript = readFileSync(new URL('verify.js', pageDir), 'utf8');
   // jsQR (Apache-2.0, no dependencies) decodes camera frames in the browser; served from node_modules.
@@ -136,25 +137,4 @@ export function createCertificatesRouter(deps: CertificatesRouterDeps): Router {
   });
 
   return router;
-}
-
-/** A Map in recency order: reading an entry moves it to the end, the oldest goes first. */
-class LruCache<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
-  }
 }

@@ -6,17 +6,17 @@ const result = (code: string): BookingAlternatives => ({ sameHospital: [], nearb
 
 describe('alternatives cache', () => {
   it('shares one search between callers within the TTL, and searches again after it', async () => {
-    let clock = 0;
+    let clock = 10_000;
     let searches = 0;
     const cache = createAlternativesCache({ ttlMs: 1000, clock: () => clock });
     const search = async () => result(String(++searches));
     const [a, b] = await Promise.all([cache.get('slot-1', search), cache.get('slot-1', search)]);
     expect(searches).toBe(1);
     expect(b).toBe(a);
-    clock = 999;
+    clock = 10_999;
     expect(await cache.get('slot-1', search)).toBe(a);
     expect(await cache.get('slot-2', search)).toEqual(result('2'));
-    clock = 1000;
+    clock = 11_001;
     expect(await cache.get('slot-1', search)).toEqual(result('3'));
   });
 

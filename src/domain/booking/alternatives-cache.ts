@@ -4,6 +4,7 @@
  * re-checks capacity atomically), so a result a second or two old is as good: callers asking
  * for the same slot and dose range share one search (in flight or recent).
  */
+import { LRUCache } from 'lru-cache';
 import type { BookingAlternatives } from './book-appointment.js';
 
 export interface AlternativesCache {
@@ -11,20 +12,22 @@ export interface AlternativesCache {
 }
 
 export function createAlternativesCache(options: { ttlMs: number; maxEntries?: number; clock?: () => number }): AlternativesCache {
-  const { ttlMs, maxEntries = 10_000, clock = Date.now } = options;
-  const entries = new Map<string, { at: number; value: Promise<BookingAlternatives> }>();
+  const { ttlMs, maxEntries = 10_000, clock } = options;
+  // The promise is cached, so callers arriving while a search runs wait for that one.
+  const entries = new LRUCache<string, Promise<BookingAlternatives>>({
+    max: maxEntries,
+    ttl: ttlMs,
+    ttlAutopurge: false,
+    ...(clock ? { perf: { now: clock }, ttlResolution: 0 } : {}),
+  });
   return {
     get(key, search) {
-      const now = clock();
       const hit = entries.get(key);
-      if (hit && now - hit.at < ttlMs) return hit.value;
-      // Bounded: at the cap, drop the oldest entry (Map keeps insertion order).
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      if (hit) return hit;
       const value = search();
-      entries.delete(key);
-      entries.set(key, { at: now, value });
+      entries.set(key, value);
       // A failed search must not be served to the next callers.
-      value.catch(() => entries.get(key)?.value === value && entries.delete(key));
+      value.catch(() => entries.get(key) === value && entries.delete(key));
       return value;
     },
   };
