@@ -86,17 +86,7 @@ export function toLoadResult(label: string, result: autocannon.Result): LoadResu
   };
 }
 
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export { freePort } from '../../test/support/ports.js';
 
 /** One markdown table row of a load result. */
 export function resultRow(r: LoadResult): string {

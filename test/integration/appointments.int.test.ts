@@ -3,7 +3,6 @@
 // file are fetched over HTTP through the links in the card. Real PostgreSQL and Redis; the
 // service's clock is fixed (10:00 Bangkok, 1 March 2031) and moved by the tests.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { messagingApi } from '@line/bot-sdk';
@@ -16,22 +15,17 @@ import { newBookingCode } from '../../src/domain/booking/booking-code.js';
 import { replanAppointmentReminders } from '../../src/domain/notifications/plan-appointment-reminders.js';
 import { addDays } from '../../src/domain/vaccination/interval-rules.js';
 import { validateMessages } from '../../src/line/validation/index.js';
-import { say, startStack, tap, textsOf, type TestStack } from '../support/stack.js';
+import { say, startStack, tap, textsOf, type TestStack, registerThroughChat } from '../support/stack.js';
+import { freePort } from '../support/ports.js';
 
 let stack: TestStack;
+const register = (user: VirtualUser, person: DemoPerson) => registerThroughChat(stack, user, person);
 let publicBaseUrl: string;
 let clock = new Date('2031-03-01T03:00:00Z');
 const TODAY = '2031-03-01';
 const day = (n: number) => addDays(TODAY, n);
 const HOSPITAL = '10001';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();
@@ -45,23 +39,6 @@ afterAll(async () => {
 
 const people = generateDemoPeople(20).slice(2);
 
-/** Follows and registers the next demo person; returns their person id. */
-async function register(user: VirtualUser, person: DemoPerson): Promise<string> {
-  await user.follow();
-  await user.nextMessages();
-  await tap(user, 'ยินยอม');
-  await tap(user, 'บัตรประชาชน');
-  await say(user, person.nationalId);
-  await say(user, person.firstName);
-  await say(user, person.lastName);
-  await user.pickDate('เลือกวันเกิด', person.birthDate);
-  await user.nextMessages();
-  await tap(user, person.sex === 'male' ? 'ชาย' : 'หญิง');
-  await say(user, '0812345678');
-  expect(await say(user, 'กรุงเทพมหานคร')).toContain(th['register.summaryTitle']);
-  expect((await tap(user, 'ยืนยัน')).join('\n')).toContain('ลงทะเบียนสำเร็จ');
-  return (await stack.db.person.findFirstOrThrow({ where: { ownerId: user.userId, isSelf: true } })).id;
-}
 
 async function slot(date: string, start: string, capacity = 10): Promise<string> {
   const end = `${String(Number(start.slice(0, 2)) + 1).padStart(2, '0')}${start.slice(2)}`;

@@ -3,28 +3,22 @@
 // link; BOLA on the link; the International pass; JWKS and CRL; POST /api/verify (valid,
 // tampered, revoked after a new dose and after a correction); the citizen's correction report
 // and its resolution through the admin API, which pushes the new card; the admin dose API.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualUser } from '../../src/emulator/index.js';
 import { DEMO_PERSON } from '../../prisma/data/demo-people.js';
 import { recordDose, type DoseReport } from '../../src/domain/vaccination/record-dose.js';
 import { toShcQrContent } from '../../src/certificates/index.js';
 import { th } from '../../src/i18n/th.js';
-import { say, startStack, tap, textsOf, type TestStack } from '../support/stack.js';
+import { say, startStack, tap, textsOf, type TestStack, registerThroughChat } from '../support/stack.js';
+import { freePort } from '../support/ports.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 let stack: TestStack;
+const register = (user: VirtualUser) => registerThroughChat(stack, user, DEMO_PERSON);
 let publicBaseUrl: string;
 let clock = new Date('2021-08-01T03:00:00Z');
 const advance = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();
@@ -36,22 +30,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function register(user: VirtualUser): Promise<string> {
-  await user.follow();
-  await user.nextMessages();
-  await tap(user, 'ยินยอม');
-  await tap(user, 'บัตรประชาชน');
-  await say(user, DEMO_PERSON.nationalId);
-  await say(user, DEMO_PERSON.firstName);
-  await say(user, DEMO_PERSON.lastName);
-  await user.pickDate('เลือกวันเกิด', DEMO_PERSON.birthDate);
-  await user.nextMessages();
-  await tap(user, 'ชาย');
-  await say(user, '0812345678');
-  await say(user, 'กรุงเทพมหานคร');
-  expect((await tap(user, 'ยืนยัน')).join('\n')).toContain('ลงทะเบียนสำเร็จ');
-  return (await stack.db.person.findFirstOrThrow({ where: { ownerId: user.userId } })).id;
-}
 
 let sourceRecord = 0;
 async function dose(personId: string, over: Partial<DoseReport> = {}) {

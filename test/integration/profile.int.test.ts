@@ -1,24 +1,17 @@
 // "My profile" through the real webhook: the emulator's virtual user registers, opens the
 // profile from the rich menu, downloads the data export over HTTP, and erases everything.
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualUser } from '../../src/emulator/index.js';
 import { DEMO_PERSON, DEMO_PERSON_UNDER_60, type DemoPerson } from '../../prisma/data/demo-people.js';
 import { th } from '../../src/i18n/th.js';
-import { say, startStack, tap, textsOf, type TestStack } from '../support/stack.js';
+import { say, startStack, tap, textsOf, type TestStack, registerThroughChat } from '../support/stack.js';
+import { freePort } from '../support/ports.js';
 
 let stack: TestStack;
+const register = (user: VirtualUser, person: DemoPerson) => registerThroughChat(stack, user, person);
 let publicBaseUrl: string;
 
-/** A port that was free a moment ago, so the links the bot sends can name the service. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();
@@ -31,23 +24,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Follows and registers `person` (Bangkok, 081-234-5678); the member menu is linked after. */
-async function register(user: VirtualUser, person: DemoPerson): Promise<void> {
-  await user.follow();
-  await user.nextMessages();
-  await tap(user, 'ยินยอม');
-  await tap(user, 'บัตรประชาชน');
-  await say(user, person.nationalId);
-  await say(user, person.firstName);
-  await say(user, person.lastName);
-  await user.pickDate('เลือกวันเกิด', person.birthDate);
-  await user.nextMessages();
-  await tap(user, person.sex === 'male' ? 'ชาย' : 'หญิง');
-  await say(user, '0812345678');
-  expect(await say(user, 'กรุงเทพมหานคร')).toContain(th['register.summaryTitle']);
-  expect((await tap(user, 'ยืนยัน')).join('\n')).toContain('ลงทะเบียนสำเร็จ');
-  expect(stack.emulator.store.linkedRichMenuId(user.userId)).toBe(stack.richMenuIds.member);
-}
 
 /** Opens "ข้อมูลของฉัน" from the rich menu (not from a message) and returns the card's texts. */
 async function openProfile(user: VirtualUser): Promise<string[]> {

@@ -9,9 +9,10 @@ import { getBookingEligibility } from '../../src/domain/screening/get-booking-el
 import { bangkokToday } from '../../src/shared/clock.js';
 import { ageInYears } from '../../src/domain/screening/priority-group.js';
 import { postbacksIn } from '../support/engine-harness.js';
-import { say, startStack, tap, textsOf, type TestStack } from '../support/stack.js';
+import { say, startStack, tap, textsOf, type TestStack, registerThroughChat } from '../support/stack.js';
 
 let stack: TestStack;
+const register = (user: VirtualUser, person: DemoPerson) => registerThroughChat(stack, user, person);
 
 beforeAll(async () => {
   stack = await startStack();
@@ -21,21 +22,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function register(user: VirtualUser, person: DemoPerson): Promise<void> {
-  await user.follow();
-  await user.nextMessages();
-  await tap(user, 'ยินยอม');
-  await tap(user, 'บัตรประชาชน');
-  await say(user, person.nationalId);
-  await say(user, person.firstName);
-  await say(user, person.lastName);
-  await user.pickDate('เลือกวันเกิด', person.birthDate);
-  await user.nextMessages();
-  await tap(user, person.sex === 'male' ? 'ชาย' : 'หญิง');
-  await say(user, '0812345678');
-  expect(await say(user, 'กรุงเทพมหานคร')).toContain(th['register.summaryTitle']);
-  expect((await tap(user, 'ยืนยัน')).join('\n')).toContain('ลงทะเบียนสำเร็จ');
-}
 
 /** Taps "no" (ไม่มี) on each of the 6 disease questions, or "yes" (มี) on those listed. */
 async function answerDiseases(user: VirtualUser, yesOn: number[] = []): Promise<string[]> {

@@ -18,6 +18,8 @@ import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/sha
 import { createLogger } from '../../src/shared/logger.js';
 import { seed } from '../../prisma/seed.js';
 import { createTestDatabase } from './database.js';
+import { th } from '../../src/i18n/th.js';
+import type { DemoPerson } from '../../prisma/data/demo-people.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -160,4 +162,27 @@ export async function say(user: VirtualUser, text: string): Promise<string[]> {
 export async function tap(user: VirtualUser, label: string | RegExp | number): Promise<string[]> {
   await user.tap(label);
   return textsOf(await user.nextMessages());
+}
+
+/**
+ * Follows the OA and registers `person` as the user themself through the chat (mobile
+ * 081-234-5678, Bangkok), checking the summary and the success message; returns the person id.
+ */
+export async function registerThroughChat(stack: TestStack, user: VirtualUser, person: DemoPerson): Promise<string> {
+  await user.follow();
+  await user.nextMessages();
+  await tap(user, 'ยินยอม');
+  await tap(user, 'บัตรประชาชน');
+  await say(user, person.nationalId);
+  await say(user, person.firstName);
+  await say(user, person.lastName);
+  await user.pickDate('เลือกวันเกิด', person.birthDate);
+  await user.nextMessages();
+  await tap(user, person.sex === 'male' ? 'ชาย' : 'หญิง');
+  await say(user, '0812345678');
+  const summary = await say(user, 'กรุงเทพมหานคร');
+  if (!summary.includes(th['register.summaryTitle'])) throw new Error(`no registration summary: ${summary.join(' | ')}`);
+  const done = (await tap(user, 'ยืนยัน')).join('\n');
+  if (!done.includes(th['register.done'].split('{')[0]!.trim())) throw new Error(`registration did not succeed: ${done}`);
+  return (await stack.db.person.findFirstOrThrow({ where: { ownerId: user.userId, isSelf: true }, select: { id: true } })).id;
 }
