@@ -100,6 +100,8 @@ export interface InternationalPassView {
   /** Names as on the pass (fnt/gnt form is what border systems compare; this is the display). */
   familyName: string;
   givenName: string;
+  /** The passport linked to the pass, masked (xxxxxx567). */
+  passport?: string;
   birthDate: string;
   doseNumber: number;
   seriesDoses: number;
@@ -134,6 +136,7 @@ export function internationalPassCard(view: InternationalPassView): messagingApi
         row('Surname', cut(view.familyName, TEXT_MAX)),
         row('Given name', cut(view.givenName, TEXT_MAX)),
         row('Date of birth', view.birthDate),
+        ...(view.passport ? [row('Passport', view.passport)] : []),
         row('Dose', `${view.doseNumber} / ${Math.max(view.seriesDoses, view.doseNumber)}`),
         row('Date', view.date),
         row('Vaccine', cut(view.productName, TEXT_MAX)),

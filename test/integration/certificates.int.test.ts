@@ -119,10 +119,26 @@ describe('certificates through the webhook', () => {
     expect(await stack.db.certificate.count({ where: { personId } })).toBe(1);
   }, 30_000);
 
-  it('the International pass: a second card in English with an HC1: QR that verifies', async () => {
-    const messages = (await user.tap('International pass (EU DCC)'), await user.nextMessages());
+  it('the International pass: the passport is linked first, then a second card in English with an HC1: QR that verifies', async () => {
+    // A Thai-ID holder is asked for the passport they travel on: the pass carries its names.
+    expect((await tap(user, 'International pass (EU DCC)')).join('\n')).toContain(th['certificate.askPassport']);
+    expect(await say(user, 'AB-12')).toEqual([th['certificate.badPassport'], th['certificate.askPassport']]);
+    expect(await say(user, 'aa 1234567')).toEqual([th['certificate.askGivenNameLatin']]);
+    expect(await say(user, 'สมชาย')).toEqual([th['certificate.badLatinName'], th['certificate.askGivenNameLatin']]);
+    expect(await say(user, 'Somchai')).toEqual([th['certificate.askFamilyNameLatin']]);
+    await user.say('Jai-dee');
+    const messages = await user.nextMessages();
     const texts = textsOf(messages).join('\n');
+    expect(texts).toContain(th['certificate.passportLinked']);
     expect(texts).toContain('International COVID-19 vaccination pass');
+    expect(texts).toContain('SOMCHAI');
+    expect(texts).toContain('JAI-DEE');
+    expect(texts).toContain('xxxxxx567');
+    expect(texts).not.toContain('AA1234567');
+    const document = await stack.db.travelDocument.findUniqueOrThrow({ where: { personId } });
+    expect(document).toMatchObject({ nationality: 'THA', givenNameLatin: 'SOMCHAI', familyNameLatin: 'JAI-DEE' });
+    expect(stack.cipher.decrypt(document.passportCiphertext)).toBe('AA1234567');
+    expect(JSON.stringify(document)).not.toContain('AA1234567');
     expect(texts).toContain('1 / 2');
     const pass = await stack.db.certificate.findFirstOrThrow({ where: { personId, format: 'hcert' } });
     expect(pass.content.startsWith('HC1:')).toBe(true);
@@ -132,6 +148,10 @@ describe('certificates through the webhook', () => {
     // The .smart-health-card file exists for SHC rows only.
     expect((await fetch(qr[0]!.replace('qr.png', 'card.smart-health-card'))).status).toBe(404);
     expect(await verify(pass.content)).toMatchObject({ format: 'hcert', signature: 'valid', status: 'valid', subject: { birthDate: '1955-04-12' } });
+    expect(JSON.stringify(await verify(pass.content))).toContain('JAI-DEE');
+    expect(texts).toContain(th['certificate.internationalSentPassport'].replace('{name}', `${DEMO_PERSON.firstName} ${DEMO_PERSON.lastName}`));
+    // Linking the passport re-issues the pass only: the SHC card is unchanged.
+    expect(await stack.db.certificate.count({ where: { personId, format: 'shc' } })).toBe(1);
 
     // BOLA: this token with the other certificate's id (MAC kept) → 404, like any forged token.
     const token = /\/certificates\/([A-Za-z0-9_-]+)\/qr\.png/.exec(firstQrUrl)![1]!;

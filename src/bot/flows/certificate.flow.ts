@@ -3,6 +3,8 @@
  * (carousel), issued from the recorded doses (stored and re-sent unchanged while the doses
  * are). Buttons on the card start this flow again with a parameter:
  *   dcc:<personId>     the International pass (EU DCC) of that person, a second card in English
+ *                      (a Thai-ID holder is first asked for the passport they travel on: its
+ *                      number and the names as printed there, which border checks compare)
  *   report:<personId>  report wrong data: which field, (which dose), what is right → a
  *                      correction request for the hospital that recorded the dose
  * Person ids in buttons are checked against the LINE user every time (BOLA).
@@ -26,12 +28,16 @@ import {
   requestCertificateCorrection,
   type CorrectionField,
 } from '../../domain/certificates/request-correction.js';
+import { linkTravelDocument, parsePassportName, parsePassportNumber } from '../../domain/certificates/link-travel-document.js';
 import { certificateCards, internationalPassCard, type CertificateCardView } from '../../../flex-templates/certificate-card.js';
 
 const dataSchema = z.object({
   personId: z.string(),
   field: z.enum(CORRECTION_FIELDS).optional(),
   doseNumber: z.number().int().optional(),
+  /** Linking a passport: the number typed, encrypted like every ID, and the given names. */
+  passportCiphertext: z.string().optional(),
+  givenNameLatin: z.string().optional(),
 });
 type CertificateData = z.infer<typeof dataSchema>;
 type Step = FlowStep<CertificateData>;
@@ -105,9 +111,16 @@ async function internationalPass(ctx: BotContext, personId: string): Promise<Out
   const latest = issued.doses.at(-1)!;
   const token = ctx.services.certificates.links.sign(pass.id, ctx.now, ctx.locale);
   const validUntil = new Date(pass.issuedAt.getTime() + ctx.services.certificates.keys.dccValidityDays * 86_400_000).toISOString().slice(0, 10);
+  const holder = issued.person;
+  const passportNumber = holder.passport
+    ? ctx.services.cipher.decrypt(holder.passport.ciphertext)
+    : holder.identityType === 'PASSPORT'
+      ? ctx.services.cipher.decrypt(holder.idCiphertext)
+      : undefined;
   const card = internationalPassCard({
     familyName: person.familyNameLatin ?? romanizeThai(issued.person.lastName).toUpperCase(),
     givenName: person.givenNameLatin ?? romanizeThai(issued.person.firstName).toUpperCase(),
+    ...(passportNumber ? { passport: maskIdentityNumber('PASSPORT', passportNumber) } : {}),
     birthDate: issued.person.birthDate,
     doseNumber: latest.doseNumber,
     seriesDoses: issued.seriesDoses,
@@ -118,7 +131,60 @@ async function internationalPass(ctx: BotContext, personId: string): Promise<Out
     qrImageUrl: `${baseUrl(ctx)}/certificates/${token}/qr.png`,
   });
   const name = `${issued.person.firstName} ${issued.person.lastName}`;
-  return { type: 'done', messages: [textMessage(ctx.t('certificate.internationalSent', { name })), card] };
+  const lead: MessageKey = holder.passport || holder.identityType === 'PASSPORT' ? 'certificate.internationalSentPassport' : 'certificate.internationalSent';
+  return { type: 'done', messages: [textMessage(ctx.t(lead, { name })), card] };
+}
+
+// ---------------------------------------------------------------------------------------
+// Linking the passport (before the first international pass of a Thai-ID holder)
+
+const passportNumber: Step = {
+  prompt: (ctx) => [textMessage(ctx.t('certificate.askPassport'), [postbackAction(ctx.t('certificate.skipPassport'), { a: 'ans', s: 'passportNumber', v: 'skip' })])],
+  async handle(ctx, input, data) {
+    if (answerValue(input, 'passportNumber') === 'skip') return internationalPass(ctx, data.personId);
+    const parsed = parsePassportNumber(textOf(input) ?? '');
+    if (!parsed.ok) return { type: 'reprompt', reason: 'certificate.badPassport' };
+    return { type: 'next', step: 'givenNameLatin', data: { ...data, passportCiphertext: ctx.services.cipher.encrypt(parsed.value) } };
+  },
+};
+
+const givenNameLatin: Step = {
+  prompt: (ctx) => [textMessage(ctx.t('certificate.askGivenNameLatin'))],
+  async handle(_ctx, input, data) {
+    const parsed = parsePassportName(textOf(input) ?? '');
+    if (!parsed.ok) return { type: 'reprompt', reason: 'certificate.badLatinName' };
+    return { type: 'next', step: 'familyNameLatin', data: { ...data, givenNameLatin: parsed.value } };
+  },
+};
+
+const familyNameLatin: Step = {
+  prompt: (ctx) => [textMessage(ctx.t('certificate.askFamilyNameLatin'))],
+  async handle(ctx, input, data) {
+    const parsed = parsePassportName(textOf(input) ?? '');
+    if (!parsed.ok) return { type: 'reprompt', reason: 'certificate.badLatinName' };
+    if (!data.passportCiphertext || !data.givenNameLatin) return { type: 'cancelled', messages: [textMessage(ctx.t('error.generic'))] };
+    const linked = await linkTravelDocument({
+      db: ctx.db,
+      cipher: ctx.services.cipher,
+      lineUserId: ctx.lineUserId,
+      personId: data.personId,
+      nationality: 'THA',
+      passportNumber: ctx.services.cipher.decrypt(data.passportCiphertext),
+      givenNameLatin: data.givenNameLatin,
+      familyNameLatin: parsed.value,
+      now: ctx.now,
+    });
+    if (!linked.ok) return { type: 'done', messages: [textMessage(ctx.t('certificate.notFound'))] };
+    const pass = await internationalPass(ctx, data.personId);
+    if (pass.type !== 'done') return pass;
+    return { ...pass, messages: [textMessage(ctx.t('certificate.passportLinked')), ...pass.messages] };
+  },
+};
+
+/** A Thai-ID holder without a linked passport: ask for it first (or skip: romanised names). */
+async function needsPassport(ctx: BotContext, personId: string): Promise<boolean> {
+  const person = await ctx.db.person.findUnique({ where: { id: personId }, select: { identityType: true, travelDocument: { select: { personId: true } } } });
+  return person?.identityType === 'THAI_ID' && !person.travelDocument;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,7 +268,9 @@ export const certificateFlow: Flow<CertificateData> = {
     const [action, personId] = param?.split(':') ?? [];
     if (action === 'dcc' || action === 'report') {
       if (!personId || !(await ownsPerson(ctx, personId))) return { type: 'done', messages: [textMessage(ctx.t('certificate.notFound'))] };
-      if (action === 'dcc') return internationalPass(ctx, personId);
+      if (action === 'dcc') {
+        return (await needsPassport(ctx, personId)) ? { type: 'next', step: 'passportNumber', data: { personId } } : internationalPass(ctx, personId);
+      }
       return { type: 'next', step: 'field', data: { personId } };
     }
     const personIds = await listPersonIdsOfOwner(ctx.db, ctx.lineUserId);
@@ -212,5 +280,5 @@ export const certificateFlow: Flow<CertificateData> = {
     const { messages } = await certificateMessages(ctx, personIds);
     return { type: 'done', messages };
   },
-  steps: { field, dose, value },
+  steps: { field, dose, value, passportNumber, givenNameLatin, familyNameLatin },
 };

@@ -18,6 +18,8 @@ export interface CertificateHolder {
   lastName: string;
   /** YYYY-MM-DD. */
   birthDate: string;
+  /** The linked passport (Thai-ID holders who travel): names as printed there, masked number. */
+  passport?: { givenNameLatin: string; familyNameLatin: string; nationality: string; ciphertext: string };
 }
 
 export interface DoseOnCertificate {
@@ -41,13 +43,21 @@ export interface CertificateData {
   seriesDoses: number;
   complete: boolean;
   dataVersion: string;
+  /**
+   * The international pass's version: the data version plus the linked passport's names,
+   * which only the pass carries (linking a passport re-issues the pass, not the SHC card).
+   */
+  passVersion: string;
 }
 
 /** null when the person does not exist. `doses` may be empty. */
 export async function loadCertificateData(db: Db, personId: string): Promise<CertificateData | null> {
   const person = await db.person.findUnique({
     where: { id: personId },
-    select: { id: true, ownerId: true, isSelf: true, identityType: true, idCiphertext: true, firstName: true, lastName: true, birthDate: true },
+    select: {
+      id: true, ownerId: true, isSelf: true, identityType: true, idCiphertext: true, firstName: true, lastName: true, birthDate: true,
+      travelDocument: { select: { givenNameLatin: true, familyNameLatin: true, nationality: true, passportCiphertext: true } },
+    },
   });
   if (!person) return null;
   const rows = await db.vaccination.findMany({
@@ -81,8 +91,19 @@ export async function loadCertificateData(db: Db, personId: string): Promise<Cer
     firstName: person.firstName,
     lastName: person.lastName,
     birthDate: person.birthDate.toISOString().slice(0, 10),
+    ...(person.travelDocument
+      ? {
+          passport: {
+            givenNameLatin: person.travelDocument.givenNameLatin,
+            familyNameLatin: person.travelDocument.familyNameLatin,
+            nationality: person.travelDocument.nationality,
+            ciphertext: person.travelDocument.passportCiphertext,
+          },
+        }
+      : {}),
   };
-  return { person: holder, doses, seriesDoses, complete: doses.length > 0 && doses.length >= seriesDoses, dataVersion: dataVersionOf(holder, doses) };
+  const dataVersion = dataVersionOf(holder, doses);
+  return { person: holder, doses, seriesDoses, complete: doses.length > 0 && doses.length >= seriesDoses, dataVersion, passVersion: passVersionOf(dataVersion, holder) };
 }
 
 /** Hash of every field a certificate shows (in a fixed order), nothing else. */
@@ -92,4 +113,10 @@ export function dataVersionOf(person: Pick<CertificateHolder, 'firstName' | 'las
     doses: doses.map((d) => [d.vaccinationId, d.doseNumber, d.productCode, d.date, d.lotNumber, d.hospitalCode, d.hospitalNameEn]),
   };
   return createHash('sha256').update(JSON.stringify(signed)).digest('hex');
+}
+
+/** The pass's version: the data version itself while no passport is linked. */
+export function passVersionOf(dataVersion: string, person: Pick<CertificateHolder, 'passport'>): string {
+  if (!person.passport) return dataVersion;
+  return createHash('sha256').update(JSON.stringify([dataVersion, person.passport.givenNameLatin, person.passport.familyNameLatin])).digest('hex');
 }

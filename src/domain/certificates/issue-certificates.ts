@@ -97,7 +97,7 @@ async function issueOne(
   now: Date,
   sign: () => Promise<{ content: string; revocationId: string; kid: string }>,
 ): Promise<IssuedCertificate> {
-  const key = { personId: data.person.personId, format, dataVersion: data.dataVersion };
+  const key = { personId: data.person.personId, format, dataVersion: format === 'hcert' ? data.passVersion : data.dataVersion };
   const existing = await db.certificate.findUnique({ where: { personId_format_dataVersion: key } });
   if (existing && !existing.revokedAt) return { ...pick(existing), signedNow: false };
 
@@ -136,7 +136,9 @@ const LATIN = /^[\p{Script=Latin}\s'.,-]+$/u;
 
 /** Latin-script names count as passport names; Thai ones are romanised by the core. */
 export function dccPerson(data: CertificateData): CertificatePerson {
-  const { firstName, lastName } = data.person;
+  const { firstName, lastName, passport } = data.person;
+  // The passport's own spelling first: it is what border checks compare.
+  if (passport) return { ...shcPerson(data), givenNameLatin: passport.givenNameLatin, familyNameLatin: passport.familyNameLatin };
   const latin = LATIN.test(firstName) && LATIN.test(lastName);
   return { ...shcPerson(data), ...(latin ? { givenNameLatin: firstName, familyNameLatin: lastName } : {}) };
 }

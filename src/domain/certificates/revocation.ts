@@ -36,7 +36,9 @@ export async function revokeOutdatedCertificates(options: { db: Db; personId: st
       personId: options.personId,
       revokedAt: null,
       // No dose left: nothing is still true.
-      ...(data.doses.length > 0 ? { dataVersion: { not: data.dataVersion } } : {}),
+      ...(data.doses.length > 0
+        ? { OR: [{ format: 'shc', dataVersion: { not: data.dataVersion } }, { format: 'hcert', dataVersion: { not: data.passVersion } }] }
+        : {}),
     },
     data: { revokedAt: options.now, revokedReason: options.reason },
   });

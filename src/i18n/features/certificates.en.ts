@@ -35,4 +35,12 @@ export const certificatesEn: Record<keyof typeof certificatesTh, string> = {
   'certificate.valueTooLong': 'That is over 200 characters; please make it shorter.',
   'certificate.reportSent': 'Thank you. Your report went to {hospital}, which recorded the data. Once it is corrected, the new certificate is sent in this chat and the old one is revoked.',
   'certificate.reissued': 'The vaccination data of {name} was corrected. Here is the new certificate; the old one is revoked and no longer verifies.',
+  'certificate.askPassport': 'The international pass must match the passport you travel with. Please type the passport number (e.g. AA1234567), or tap "Skip" to use names romanised from Thai.',
+  'certificate.skipPassport': 'Skip',
+  'certificate.internationalSentPassport': 'The International pass (EU DCC) of {name} is below, with the names as printed in the passport.',
+  'certificate.badPassport': 'That passport number is not valid (6–12 letters and digits). Please type it again.',
+  'certificate.askGivenNameLatin': 'Please type your given name(s) exactly as printed in the passport.',
+  'certificate.askFamilyNameLatin': 'Please type your surname exactly as printed in the passport.',
+  'certificate.badLatinName': 'Please use Latin letters as in the passport (A–Z, spaces, hyphens), up to 50 characters.',
+  'certificate.passportLinked': 'Your passport is linked ✅ The international pass uses the names printed in it.',
 };
