@@ -82,7 +82,21 @@ const listQuery = z.object({
 const resolveBody = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('correct'),
-    correction: correctBody.omit({ reason: true }).extend({ vaccinationId: z.uuid().optional() }).strict(),
+    correction: correctBody
+      .omit({ reason: true })
+      .extend({
+        vaccinationId: z.uuid().optional(),
+        /** Name or date-of-birth corrections (the hospital checked the person's documents). */
+        person: z
+          .object({
+            firstName: z.string().trim().min(1).max(100).optional(),
+            lastName: z.string().trim().min(1).max(100).optional(),
+            birthDate: z.iso.date('birthDate must be YYYY-MM-DD').optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     reason,
   }),
   z.object({ action: z.literal('reject'), reason }),
@@ -93,6 +107,7 @@ const STATUS_OF: Record<string, [number, string]> = {
   'unknown-person': [404, 'No such person'],
   'not-found': [404, 'Not found'],
   'no-dose': [404, 'No dose of this person to correct'],
+  'nothing-to-correct': [422, 'The correction changes nothing'],
   'conflicting-report': [409, 'A different report was recorded under this source record id'],
   'dose-already-recorded': [409, 'This dose number is already recorded for the person'],
   'already-resolved': [409, 'This request is already resolved'],

@@ -300,6 +300,28 @@ describe('admin dose API', () => {
     expect(await stack.db.vaccination.findUniqueOrThrow({ where: { id: dose3.id } })).toMatchObject({ status: 'VOIDED' });
     expect((await stack.db.vaccinationChange.findMany({ where: { vaccinationId: dose3.id } })).map((c) => c.type).sort()).toEqual(['corrected', 'recorded', 'voided']);
   }, 30_000);
+
+  it('resolves a name correction: the person record changes, the old card is revoked, the new one carries the name', async () => {
+    await openCertificates(user);
+    const before = await stack.db.certificate.findFirstOrThrow({ where: { personId, format: 'shc', revokedAt: null } });
+    const request = await stack.db.correctionRequest.create({
+      data: { personId, requestedBy: `line:${user.userId}`, field: 'name', correctValue: 'นามสกุล ใจดีมาก', hospitalCode: '10001' },
+    });
+    const resolve = (body: unknown) => admin(`/admin/corrections/${request.id}/resolve`, { body });
+    expect((await resolve({ action: 'correct', correction: {}, reason: 'checked ID card' })).status).toBe(422);
+    expect((await resolve({ action: 'correct', correction: { person: { birthDate: '2999-01-01' } }, reason: 'x' })).status).toBe(422);
+    expect((await stack.db.person.findUniqueOrThrow({ where: { id: personId } })).lastName).toBe(DEMO_PERSON.lastName);
+    advance(60); // the CRL revokes cards issued before the revocation's second
+    const resolved = await resolve({ action: 'correct', correction: { person: { lastName: 'ใจดีมาก' } }, reason: 'checked ID card' });
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ ok: true, status: 'CORRECTED' });
+    expect((await stack.db.person.findUniqueOrThrow({ where: { id: personId } })).lastName).toBe('ใจดีมาก');
+    expect((await stack.db.certificate.findUniqueOrThrow({ where: { id: before.id } })).revokedAt).not.toBeNull();
+    const after = await stack.db.certificate.findFirstOrThrow({ where: { personId, format: 'shc', revokedAt: null } });
+    expect(await verify(toShcQrContent(before.content))).toMatchObject({ status: 'revoked' });
+    expect(await verify(toShcQrContent(after.content))).toMatchObject({ status: 'valid', subject: { name: expect.stringContaining('ใจดีมาก') } });
+    expect(await stack.db.personalDataAccess.count({ where: { personId, action: 'correct' } })).toBe(1);
+  }, 30_000);
 });
 
 describe('the /verify page', () => {
