@@ -1,16 +1,32 @@
 /**
- * COSE_Sign1 (RFC 9052) and CWT (RFC 8392) as the EU DCC uses them, on cbor-x.
+ * COSE_Sign1 (RFC 9052) and CWT (RFC 8392) as the EU DCC uses them, on cbor2 (pure
+ * JavaScript: cbor-x's optional native accelerator is not on this registry, which broke
+ * `npm ci` on a fresh clone).
  *
  * COSE_Sign1 = tag 18 [protected: bstr(map), unprotected: map, payload: bstr, signature: bstr]
  * The signature covers Sig_structure ["Signature1", protected, external_aad (empty), payload].
  * ES256 signatures are raw r||s (64 bytes, IEEE P1363), not DER.
  */
 import { constants, sign as signData, verify as verifyData, type KeyObject } from 'node:crypto';
-import { Encoder, Tag, decode } from 'cbor-x';
+import { Tag, decode, encode } from 'cbor2';
 
-// Plain CBOR: no cbor-x record extension, no typed-array tags, no tag 259 around Maps.
-const encoder = new Encoder({ useRecords: false, tagUint8Array: false, variableMapSize: true, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
-export const encodeCbor = (value: unknown): Buffer => Buffer.from(encoder.encode(value));
+export const encodeCbor = (value: unknown): Buffer => Buffer.from(encode(asCborValue(value)));
+
+/**
+ * Node Buffers as plain Uint8Arrays: cbor2 encodes a Uint8Array as a byte string but a Buffer
+ * through its toJSON ({type:'Buffer', data}), which is not what COSE means.
+ */
+function asCborValue(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof Tag) return new Tag(value.tag, asCborValue(value.contents));
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [asCborValue(k), asCborValue(v)]));
+  if (Array.isArray(value)) return value.map(asCborValue);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asCborValue(v)]));
+  }
+  return value;
+}
 
 export const COSE_ALG_ES256 = -7;
 export const COSE_ALG_PS256 = -37;
@@ -59,10 +75,10 @@ export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
     throw new MalformedCoseError(`not CBOR: ${(error as Error).message}`);
   }
   // Accept the CWT tag around the COSE tag (test CO28) and an untagged array.
-  if (value instanceof Tag && value.tag === TAG_CWT) value = value.value;
+  if (value instanceof Tag && value.tag === TAG_CWT) value = value.contents;
   if (value instanceof Tag) {
-    if (value.tag !== TAG_COSE_SIGN1) throw new MalformedCoseError(`unexpected CBOR tag ${value.tag}`);
-    value = value.value;
+    if (value.tag !== TAG_COSE_SIGN1) throw new MalformedCoseError(`unexpected CBOR tag ${String(value.tag)}`);
+    value = value.contents;
   }
   if (!Array.isArray(value) || value.length !== 4) throw new MalformedCoseError('not a COSE_Sign1 structure');
   const [protectedBytes, unprotected, payload, signature] = value as [unknown, unknown, unknown, unknown];
@@ -111,7 +127,7 @@ export function decodeCwt(payload: Uint8Array): CwtClaims {
   };
 }
 
-/** cbor-x may return Maps (non-string keys) or Buffers; the DCC itself is plain JSON. */
+/** CBOR gives Maps (non-string keys) and byte arrays; the DCC itself is plain JSON. */
 function toPlainJson(value: unknown): unknown {
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toPlainJson(v)]));
   if (Array.isArray(value)) return value.map(toPlainJson);
@@ -162,5 +178,5 @@ export function signCoseSign1(input: SignCoseInput): Buffer {
     ]),
   );
   const signature = signData('sha256', sigStructure(protectedBytes, payload), { key: input.privateKey, dsaEncoding: 'ieee-p1363' });
-  return encodeCbor(new Tag([protectedBytes, new Map(), payload, signature], TAG_COSE_SIGN1));
+  return encodeCbor(new Tag(TAG_COSE_SIGN1, [protectedBytes, new Map(), payload, signature]));
 }
