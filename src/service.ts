@@ -40,6 +40,8 @@ import { loadCertificateKeys } from './domain/certificates/certificate-keys.js';
 import { createCertificateLinkSigner, deriveCertificateLinkKey } from './domain/certificates/certificate-links.js';
 import { createCertificatesRouter } from './http/certificates.route.js';
 import { createAdminVaccinationsRouter } from './http/admin-vaccinations.route.js';
+import { createAdminAefiRouter } from './http/admin-aefi.route.js';
+import { configureFollowUpProfile } from './domain/follow-up/follow-up-schedule.js';
 
 export interface ServiceOptions {
   log?: Logger;
@@ -84,6 +86,8 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   const now = options.now ?? (() => new Date());
   const runWeb = env.ROLE !== 'worker';
   const runWorkers = env.ROLE !== 'web';
+  // Which symptom follow-up schedule recordDose plans (issue 6).
+  configureFollowUpProfile(env.FOLLOW_UP_PROFILE);
 
   const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20 });
   const producerRedis = createProducerConnection(env.REDIS_URL);
@@ -206,6 +210,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
         createExportsRouter({ db, cipher }),
         // Before the slots admin router: its catch-all answers 404 for every other /admin path.
         createAdminVaccinationsRouter({ db, cipher, certificateKeys: certificates.keys, adminToken: env.ADMIN_TOKEN, log, now }),
+        createAdminAefiRouter({ db, adminToken: env.ADMIN_TOKEN, now }),
         createAdminRouter({ db, adminToken: env.ADMIN_TOKEN, log, now }),
         createCertificatesRouter({ db, certificates, log, now }),
         createAppointmentLinksRouter({ db, links: appointmentLinks, now }),

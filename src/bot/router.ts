@@ -42,6 +42,8 @@ const keywords: Record<string, FeatureId> = {
   screening: 'screening',
   ใบรับรอง: 'certificate',
   certificate: 'certificate',
+  แจ้งอาการ: 'symptoms',
+  symptoms: 'symptoms',
 };
 
 export function route(input: UserInput, flowActive: boolean): Route {
@@ -74,6 +76,7 @@ export const featureFlows: Partial<Record<FeatureId, string>> = {
   book: 'booking',
   appointments: 'appointments',
   certificate: 'certificate',
+  symptoms: 'symptom-report',
 };
 
 /** Features that later issues build; until their flow is registered they answer "coming soon". */

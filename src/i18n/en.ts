@@ -6,6 +6,7 @@ import { bookingEn } from './features/booking.en.js';
 import { slotsEn } from './features/slots.en.js';
 import { remindersEn } from './features/reminders.en.js';
 import { certificatesEn } from './features/certificates.en.js';
+import { followupEn } from './features/followup.en.js';
 
 export const en: Record<MessageKey, string> = {
   ...screeningEn,
@@ -13,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   ...slotsEn,
   ...remindersEn,
   ...certificatesEn,
+  ...followupEn,
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.confirm': 'Confirm',

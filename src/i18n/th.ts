@@ -8,6 +8,7 @@ import { bookingTh } from './features/booking.th.js';
 import { slotsTh } from './features/slots.th.js';
 import { remindersTh } from './features/reminders.th.js';
 import { certificatesTh } from './features/certificates.th.js';
+import { followupTh } from './features/followup.th.js';
 
 // Each feature keeps its messages in src/i18n/features/<feature>.{th,en}.ts.
 export const th = {
@@ -16,6 +17,7 @@ export const th = {
   ...slotsTh,
   ...remindersTh,
   ...certificatesTh,
+  ...followupTh,
   'common.yes': 'ใช่',
   'common.no': 'ไม่ใช่',
   'common.confirm': 'ยืนยัน',

@@ -12,6 +12,7 @@ import { usersWithStuckOutbound } from '../db/repositories/outbound-message.repo
 import { CLAIM_STALE_AFTER_MS } from '../line/outbound-delivery.js';
 import { defaultJobOptions } from './queues.js';
 import type { LineEventJob } from './line-events.js';
+import { lapseUnansweredCheckins } from '../domain/follow-up/answer-checkin.js';
 
 /** Work younger than this is assumed to be in flight. */
 const GRACE_MS = 30_000;
@@ -31,6 +32,8 @@ export async function runMaintenanceSweep(deps: {
       sources.map((sourceKey) => ({ name: 'drain', data: { sourceKey }, opts: { ...defaultJobOptions, jobId: `sweep-${sourceKey}-${minute}` } })),
     );
   }
+  // Check-ins left unanswered past their day (issue 6).
+  await lapseUnansweredCheckins(db, now);
   const stuck = await usersWithStuckOutbound(db, new Date(now.getTime() - Math.max(GRACE_MS, CLAIM_STALE_AFTER_MS)));
   for (const lineUserId of stuck) await deps.scheduleDeliveryRetry(lineUserId);
   if (sources.length + stuck.length > 0) deps.log.warn({ drains: sources.length, deliveries: stuck.length }, 'sweep re-drove stranded work');

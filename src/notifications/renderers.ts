@@ -8,6 +8,10 @@ import type { NotificationRenderer } from './renderer.js';
 import { createAppointmentReminderRenderer, type AppointmentViewLoader } from './appointment-reminder.renderer.js';
 import { renderRebookingOffer } from './rebooking-offer.renderer.js';
 import { renderCertificateReissued } from './certificate-reissued.renderer.js';
+import { renderDoseRecorded } from './dose-recorded.renderer.js';
+import { renderNextDose } from './next-dose.renderer.js';
+import { renderFollowUpCheckin } from './follow-up-checkin.renderer.js';
+import { renderFollowUpReminder } from './follow-up-reminder.renderer.js';
 
 export type NotificationRenderers = Partial<Record<NotificationKind, NotificationRenderer>>;
 
@@ -19,6 +23,11 @@ export function createNotificationRenderers(deps: { loadAppointmentView?: Appoin
     'appointment-reminder-day-of': reminder,
     'rebooking-offer': renderRebookingOffer,
     'certificate-reissued': renderCertificateReissued,
+    'dose-recorded': renderDoseRecorded,
+    'next-dose-due': renderNextDose,
+    'next-dose-closing': renderNextDose,
+    'follow-up-checkin': renderFollowUpCheckin,
+    'follow-up-reminder': renderFollowUpReminder,
   };
 }
 

@@ -568,25 +568,23 @@ describe('registration flow', () => {
       expect(chat.session.flowId).toBeNull();
     });
 
-    it.each(['symptoms'] as const)('"%s" is coming soon, politely', async (feature) => {
+    // Every feature has its flow now (symptoms since issue 6): none answers "coming soon".
+    it.each(['screening', 'book', 'symptoms', 'certificate'] as const)('"%s" opens its flow, not "coming soon"', async (feature) => {
       const chat = h.chat();
       const answer = await chat.menu(feature);
-      expect(answer.texts[0]).toContain(th['common.comingSoon'].replace('{feature}', th[`feature.${feature}`]));
-      expect(answer.texts[0]).toContain(th['help.text']);
-      expect(chat.session.flowId).toBeNull();
+      expect(answer.all).not.toContain(th['common.comingSoon'].replace('{feature}', th[`feature.${feature}`]));
+      // An unregistered user is sent to registration by each of them.
+      expect(answer.texts).toEqual([th['register.required']]);
     });
 
-    // Booking, appointments and certificates have flows now; symptoms has no keyword, so by menu.
-    it('coming soon in English, and in the middle of a flow (which it leaves)', async () => {
+    it('a feature tapped in the middle of a flow leaves it, in English', async () => {
       const chat = h.chat();
       chat.locale = 'en';
-      expect((await chat.menu('symptoms')).texts[0]).toContain(en['common.comingSoon'].replace('{feature}', en['feature.symptoms']));
-
       await chat.menu('register');
       expect(chat.session.step).toBe('consent');
       const tapped = await chat.menu('symptoms');
       expect(tapped.texts[0]).toBe(en['common.leftFlow']);
-      expect(tapped.texts[1]).toContain(en['common.comingSoon'].replace('{feature}', en['feature.symptoms']));
+      expect(tapped.all).not.toContain(en['common.comingSoon'].replace('{feature}', en['feature.symptoms']));
       expect(chat.session.flowId).toBeNull();
     });
   });

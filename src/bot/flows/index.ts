@@ -6,5 +6,6 @@ import { screeningFlow } from './screening.flow.js';
 import { appointmentsFlow } from './appointments.flow.js';
 import { bookingFlow } from './booking.flow.js';
 import { certificateFlow } from './certificate.flow.js';
+import { symptomReportFlow } from './symptom-report.flow.js';
 
-export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow, screeningFlow, appointmentsFlow, bookingFlow, certificateFlow];
+export const allFlows: AnyFlow[] = [registrationFlow, familyRegistrationFlow, profileFlow, screeningFlow, appointmentsFlow, bookingFlow, certificateFlow, symptomReportFlow];

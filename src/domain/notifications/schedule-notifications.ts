@@ -13,7 +13,13 @@ export type NotificationKind =
   | 'appointment-reminder-day-of'
   | 'rebooking-offer'
   /** A corrected certificate pushed to its owner (src/notifications/certificate-reissued.renderer.ts). */
-  | 'certificate-reissued';
+  | 'certificate-reissued'
+  /** After a dose (issue 6, src/domain/follow-up/plan-after-dose.ts): confirmation card, next-dose reminders, symptom check-ins. */
+  | 'dose-recorded'
+  | 'next-dose-due'
+  | 'next-dose-closing'
+  | 'follow-up-checkin'
+  | 'follow-up-reminder';
 
 export interface NewNotification {
   lineUserId: string;

@@ -8,6 +8,7 @@ import type { Db } from '../../db/client.js';
 import type { Vaccination } from '../../generated/prisma/client.js';
 import { bangkokToday } from '../../shared/clock.js';
 import { doseFields } from './record-dose.js';
+import { cancelFollowUpsOfVoidedDose } from '../follow-up/stop-follow-ups.js';
 
 export interface DoseCorrection {
   doseNumber?: number;
@@ -75,6 +76,8 @@ export async function voidDose(options: { db: Db; vaccinationId: string; reason:
   if (current.status === 'VOIDED') return { ok: true, vaccination: current, changed: false };
   const vaccination = await db.vaccination.update({ where: { id: vaccinationId }, data: { status: 'VOIDED' } });
   await db.vaccinationChange.create({ data: { vaccinationId, type: 'voided', actor, reason, before: doseFields(current) } });
+  // Its check-ins and reminders no longer apply (issue 6).
+  await cancelFollowUpsOfVoidedDose(db, vaccinationId);
   return { ok: true, vaccination, changed: true };
 }
 

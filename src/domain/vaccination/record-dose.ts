@@ -9,6 +9,7 @@ import type { Db } from '../../db/client.js';
 import type { Vaccination } from '../../generated/prisma/client.js';
 import { bangkokToday } from '../../shared/clock.js';
 import { replanAppointmentReminders } from '../notifications/plan-appointment-reminders.js';
+import { planAfterDose } from '../follow-up/plan-after-dose.js';
 
 export interface DoseReport {
   personId: string;
@@ -95,6 +96,8 @@ export async function recordDose(options: { db: Db; report: DoseReport; now: Dat
       now,
     );
   }
+  // The confirmation push, the next-dose reminders and the symptom check-ins (issue 6).
+  await planAfterDose({ db, vaccination, lineUserId: person.ownerId, now });
   return { ok: true, vaccination, created: true };
 }
 
