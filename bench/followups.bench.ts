@@ -19,7 +19,7 @@
  * (concurrent recordDose transactions, default 4: on 2 cores more only adds contention), BENCH_CONCURRENCY (the worker's
  * NOTIFICATION_CONCURRENCY, default 100), FOLLOW_UP_PROFILE (default morprom).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { createDatabaseClient, type PrismaClient } from '../src/db/client.js';
@@ -29,9 +29,10 @@ import { recordDose } from '../src/domain/vaccination/record-dose.js';
 import { configureFollowUpProfile, type FollowUpProfile } from '../src/domain/follow-up/follow-up-schedule.js';
 import { seed } from '../prisma/seed.js';
 import { createTestDatabase } from '../test/support/database.js';
-import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
+import { deleteRedisKeys } from '../test/support/stack.js';
 import { runConcurrently } from '../test/support/booking-fixtures.js';
 import { stopProcess } from './support/load.js';
+import { notificationWorkerEnv, recordDeliveries, startWorker } from './support/notification-worker.js';
 
 const DOSES = Number(process.env.BENCH_DOSES ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
@@ -56,9 +57,6 @@ async function insertPeople(db: PrismaClient, count: number): Promise<string[]> 
   return (await db.person.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((p) => p.id);
 }
 
-function startWorker(env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
-}
 
 async function main(): Promise<void> {
   const database = await createTestDatabase();
@@ -107,33 +105,11 @@ async function main(): Promise<void> {
     const due = await db.notification.count({ where: { status: 'SCHEDULED', dueAt: { lte: now } } });
 
     emulator = await startLineEmulator({ channelSecret: 'bench', channelAccessToken: token, validate: validateLineRequest, toErrorBody: toLineErrorBody, rateLimitPerSecond: RATE });
-    const times: number[] = [];
-    const perKey = new Map<string, number>();
-    emulator.store.onDelivery((_chatId, delivery) => {
-      times.push(delivery.at);
-      if (delivery.retryKey) perKey.set(delivery.retryKey, (perKey.get(delivery.retryKey) ?? 0) + 1);
-    });
+    const { times, perKey } = recordDeliveries(emulator);
     const started = Date.now();
-    worker = startWorker({
-      ...process.env,
-      NODE_ENV: 'development',
-      ROLE: 'worker',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: redisPrefix,
-      LINE_CHANNEL_SECRET: 'bench-secret',
-      LINE_CHANNEL_ACCESS_TOKEN: token,
-      LINE_API_BASE_URL: emulator.url,
-      LINE_DATA_API_BASE_URL: emulator.url,
-      LINE_EMULATOR: 'false',
-      ID_HASH_KEY: hashKey.toString('hex'),
-      ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
-      LOG_LEVEL: 'warn',
-      PUSH_RATE_PER_SECOND: String(RATE),
-      NOTIFICATION_CONCURRENCY: String(CONCURRENCY),
-      NOTIFICATION_DISPATCH_EVERY_MS: '1000',
-      FOLLOW_UP_PROFILE: PROFILE,
-    });
+    worker = startWorker(
+      notificationWorkerEnv({ databaseUrl: database.url, redisPrefix, emulator, token, hashKey, encryptionKey, rate: RATE, concurrency: CONCURRENCY, extra: { FOLLOW_UP_PROFILE: PROFILE } }),
+    );
     while (Date.now() - started < TIMEOUT_MS) {
       if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}`);
       await new Promise((resolve) => setTimeout(resolve, 500));

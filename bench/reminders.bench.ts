@@ -16,7 +16,7 @@
  * worker's NOTIFICATION_CONCURRENCY, default 100), BENCH_WORKERS (worker processes, default 1),
  * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=prof").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { createDatabaseClient, type PrismaClient } from '../src/db/client.js';
@@ -26,8 +26,9 @@ import { bangkokToday } from '../src/shared/clock.js';
 import { addDays } from '../src/domain/vaccination/interval-rules.js';
 import { seed } from '../prisma/seed.js';
 import { createTestDatabase } from '../test/support/database.js';
-import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
+import { deleteRedisKeys } from '../test/support/stack.js';
 import { stopProcess } from './support/load.js';
+import { notificationWorkerEnv, recordDeliveries, startWorker } from './support/notification-worker.js';
 
 const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
@@ -88,11 +89,6 @@ async function insertDueReminders(db: PrismaClient, count: number): Promise<void
   await db.$executeRaw`ANALYZE`;
 }
 
-function startWorker(env: NodeJS.ProcessEnv): ChildProcess {
-  // Its own process group, so stopProcess (SIGTERM, graceful shutdown) reaches it.
-  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
-}
 
 async function run(label: string, reminders: number, rate: number): Promise<RunResult> {
   const database = await createTestDatabase();
@@ -111,33 +107,9 @@ async function run(label: string, reminders: number, rate: number): Promise<RunR
 
     // LINE's own limit in the emulator: never below the configured one (it is what we obey).
     emulator = await startLineEmulator({ channelSecret: 'bench', channelAccessToken: token, validate: validateLineRequest, toErrorBody: toLineErrorBody, rateLimitPerSecond: rate });
-    const times: number[] = [];
-    const perKey = new Map<string, number>();
-    emulator.store.onDelivery((_chatId, delivery) => {
-      times.push(delivery.at);
-      if (delivery.retryKey) perKey.set(delivery.retryKey, (perKey.get(delivery.retryKey) ?? 0) + 1);
-    });
+    const { times, perKey } = recordDeliveries(emulator);
 
-    const env = {
-      ...process.env,
-      // Not 'production': that also demands the certificate signing keys, which this does not use.
-      NODE_ENV: 'development',
-      ROLE: 'worker',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: redisPrefix,
-      LINE_CHANNEL_SECRET: 'bench-secret',
-      LINE_CHANNEL_ACCESS_TOKEN: token,
-      LINE_API_BASE_URL: emulator.url,
-      LINE_DATA_API_BASE_URL: emulator.url,
-      LINE_EMULATOR: 'false',
-      ID_HASH_KEY: hashKey.toString('hex'),
-      ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
-      LOG_LEVEL: 'warn',
-      PUSH_RATE_PER_SECOND: String(rate),
-      NOTIFICATION_CONCURRENCY: String(CONCURRENCY),
-      NOTIFICATION_DISPATCH_EVERY_MS: '1000',
-    };
+    const env = notificationWorkerEnv({ databaseUrl: database.url, redisPrefix, emulator, token, hashKey, encryptionKey, rate, concurrency: CONCURRENCY });
     const started = Date.now();
     for (let i = 0; i < WORKERS; i++) workers.push(startWorker(env));
 

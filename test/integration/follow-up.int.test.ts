@@ -9,7 +9,7 @@ import type { VirtualUser } from '../../src/emulator/index.js';
 import { th } from '../../src/i18n/th.js';
 import { decodePostback } from '../../src/bot/postback.js';
 import { lapseUnansweredCheckins } from '../../src/domain/follow-up/answer-checkin.js';
-import { startStack, say, textsOf, type TestStack } from '../support/stack.js';
+import { startStack, say, textsOf, type TestStack, waitFor } from '../support/stack.js';
 import { slotOn } from '../support/reminder-fixtures.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -34,14 +34,6 @@ afterEach(async () => {
   await stack.db.notification.updateMany({ where: { status: 'SCHEDULED' }, data: { status: 'CANCELLED' } });
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const api = (path: string, init: { method?: string; body?: unknown; token?: string | null } = {}) =>
   fetch(`${stack.service.url}${path}`, {

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/emulator/index.js';
 import { validateMessages } from '../../src/line/validation/index.js';
-import { startStack, textsOf, type TestStack } from '../support/stack.js';
+import { startStack, textsOf, type TestStack, waitFor } from '../support/stack.js';
 import { bookAppointment, changeAppointment, type BookedAppointment } from '../support/reminder-fixtures.js';
 
 const PUSH = '/v2/bot/message/push';
@@ -35,14 +35,6 @@ afterEach(async () => {
   await stack.db.notification.updateMany({ where: { status: 'SCHEDULED' }, data: { status: 'CANCELLED' } });
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const rowsOf = (appointment: BookedAppointment) =>
   stack.db.notification.findMany({ where: { appointmentId: appointment.id }, orderBy: { dueAt: 'asc' } });

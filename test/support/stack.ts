@@ -186,3 +186,13 @@ export async function registerThroughChat(stack: TestStack, user: VirtualUser, p
   if (!done.includes(th['register.done'].split('{')[0]!.trim())) throw new Error(`registration did not succeed: ${done}`);
   return (await stack.db.person.findFirstOrThrow({ where: { ownerId: user.userId, isSelf: true }, select: { id: true } })).id;
 }
+
+/** Reads until `done` says yes or the time is up (then returns the last value, for the assertion to show). */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

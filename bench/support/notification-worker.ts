@@ -1,0 +1,61 @@
+/**
+ * What the push benchmarks (bench:reminders, bench:followups) share: a notifications worker
+ * process as production runs it (ROLE=worker, against the emulator) and a record of what
+ * the emulator received, per retry key, to count duplicates.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { LineEmulator } from '../../src/emulator/index.js';
+import { TEST_REDIS_URL } from '../../test/support/stack.js';
+
+export interface WorkerSettings {
+  databaseUrl: string;
+  redisPrefix: string;
+  emulator: LineEmulator;
+  token: string;
+  hashKey: Buffer;
+  encryptionKey: Buffer;
+  rate: number;
+  concurrency: number;
+  extra?: Record<string, string>;
+}
+
+/** Settings of a worker process; not NODE_ENV=production, which also demands certificate keys. */
+export function notificationWorkerEnv(s: WorkerSettings): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'development',
+    ROLE: 'worker',
+    DATABASE_URL: s.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: s.redisPrefix,
+    LINE_CHANNEL_SECRET: 'bench-secret',
+    LINE_CHANNEL_ACCESS_TOKEN: s.token,
+    LINE_API_BASE_URL: s.emulator.url,
+    LINE_DATA_API_BASE_URL: s.emulator.url,
+    LINE_EMULATOR: 'false',
+    ID_HASH_KEY: s.hashKey.toString('hex'),
+    ID_ENCRYPTION_KEY: s.encryptionKey.toString('hex'),
+    LOG_LEVEL: 'warn',
+    PUSH_RATE_PER_SECOND: String(s.rate),
+    NOTIFICATION_CONCURRENCY: String(s.concurrency),
+    NOTIFICATION_DISPATCH_EVERY_MS: '1000',
+    ...s.extra,
+  };
+}
+
+/** A worker in its own process group, so stopProcess (SIGTERM, graceful shutdown) reaches it. */
+export function startWorker(env: NodeJS.ProcessEnv): ChildProcess {
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+}
+
+/** Delivery times and deliveries per retry key, as the emulator records them. */
+export function recordDeliveries(emulator: LineEmulator): { times: number[]; perKey: Map<string, number> } {
+  const times: number[] = [];
+  const perKey = new Map<string, number>();
+  emulator.store.onDelivery((_chatId, delivery) => {
+    times.push(delivery.at);
+    if (delivery.retryKey) perKey.set(delivery.retryKey, (perKey.get(delivery.retryKey) ?? 0) + 1);
+  });
+  return { times, perKey };
+}
