@@ -255,3 +255,17 @@ export function postbacksIn(messages: unknown): Postback[] {
   walk(messages);
   return found;
 }
+
+/** Every action object (postback, uri, datetimepicker, ...) anywhere in a message. */
+export function actionsIn(message: unknown): Array<Record<string, unknown>> {
+  const found: Array<Record<string, unknown>> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record.action && typeof record.action === 'object') found.push(record.action as Record<string, unknown>);
+    Object.values(record).forEach(walk);
+  };
+  walk(message);
+  return found;
+}

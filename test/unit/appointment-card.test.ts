@@ -1,5 +1,6 @@
 // The appointment card and carousel through LINE's schema and limits, the signed links behind
 // its QR and calendar buttons, the .ics file they open, and the "until the day before" rule.
+import { actionsIn } from '../support/engine-harness.js';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateMessages } from '../../src/line/validation/index.js';
@@ -50,18 +51,7 @@ const links = {
   calendarUrl: `https://morprom.example/appointments/${'A'.repeat(APPOINTMENT_TOKEN_LENGTH)}/calendar.ics`,
 };
 
-function actionsOf(message: unknown): Array<Record<string, unknown>> {
-  const found: Array<Record<string, unknown>> = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    if (record.action && typeof record.action === 'object') found.push(record.action as Record<string, unknown>);
-    Object.values(record).forEach(walk);
-  };
-  walk(message);
-  return found;
-}
+const actionsOf = actionsIn;
 
 describe.each(locales)('appointment card in %s', (locale) => {
   const t = locale === 'th' ? th : en;
