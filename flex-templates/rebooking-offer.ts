@@ -8,18 +8,10 @@ import { formatDate, translator, type Locale } from '../src/i18n/index.js';
 import { postbackAction } from '../src/line/message-builders.js';
 import type { Postback } from '../src/bot/postback.js';
 import { button, flexMessage, header, paragraph, vbox } from './parts.js';
+import { hospitalChoiceBubble, type HospitalChoice } from './booking-hospitals.js';
 
-export interface RebookingAlternative {
-  hospitalCode: string;
-  nameTh: string;
-  nameEn: string;
-  districtTh: string;
-  districtEn: string;
-  distanceKm: number | null;
-  /** YYYY-MM-DD */
-  firstFreeDate: string;
-  freePlaces: number;
-}
+/** A nearby hospital with free places, as the booking flow lists them. */
+export type RebookingAlternative = HospitalChoice;
 
 export interface RebookingOfferData {
   appointmentCode: string;
@@ -81,22 +73,9 @@ export function rebookingOffer(data: RebookingOfferData, locale: Locale): messag
   };
 
   const bookHere = t('slots.rebooking.bookHere');
-  const hospitals = alternatives.map((h): messagingApi.FlexBubble => {
-    const lines = [
-      paragraph(th ? h.districtTh : h.districtEn, { muted: true, size: 'xs' }),
-      ...(h.distanceKm === null ? [] : [paragraph(t('slots.rebooking.distance', { km: h.distanceKm.toFixed(1) }))]),
-      paragraph(t('slots.rebooking.firstFree', { date: formatDate(h.firstFreeDate, locale) })),
-      paragraph(t('slots.rebooking.freePlaces', { count: h.freePlaces })),
-    ];
-    const name = th ? h.nameTh : h.nameEn;
-    return {
-      type: 'bubble',
-      size: 'kilo',
-      header: header(name),
-      body: vbox(lines, 'sm'),
-      footer: vbox([button(postbackAction(bookHere, rebookPostback(data.appointmentCode), `${bookHere}: ${name}`), 'primary')]),
-    };
-  });
+  const hospitals = alternatives.map((h) =>
+    hospitalChoiceBubble(h, locale, (name) => postbackAction(bookHere, rebookPostback(data.appointmentCode), `${bookHere}: ${name}`)),
+  );
 
   return flexMessage(what, { type: 'carousel', contents: [summary, ...hospitals] });
 }

@@ -17,7 +17,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { PrismaClient } from '../db/client.js';
+import type { Db, PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
 import { normalisePassport, normaliseThaiId, passportKey } from '../domain/identity/thai-national-id.js';
@@ -131,6 +131,17 @@ export function createAdminVaccinationsRouter(deps: {
   const paths = ['/admin/vaccinations', '/admin/corrections'];
   router.use(paths, createAdminAuth(deps.adminToken), express.json({ limit: '64kb' }));
 
+  /** A dose change and, when it changed something, the revocation of the certificates it made untrue: one transaction. */
+  const changeDose = <R extends { ok: true; changed: boolean; vaccination: { personId: string } } | { ok: false; refusal: string }>(
+    reason: 'corrected' | 'voided',
+    change: (tx: Db) => Promise<R>,
+  ) =>
+    deps.db.$transaction(async (tx) => {
+      const result = await change(tx);
+      if (!result.ok || !result.changed) return { result, revoked: 0 };
+      return { result, revoked: await revokeOutdatedCertificates({ db: tx, personId: result.vaccination.personId, reason, now: now() }) };
+    });
+
   const refuse = (res: Response, refusal: string) => {
     const [status, title] = STATUS_OF[refusal] ?? [422, refusal];
     sendProblem(res, status, title, undefined, { refusal });
@@ -198,14 +209,10 @@ export function createAdminVaccinationsRouter(deps: {
     const body = parse(correctBody, req.body, res);
     if (!body) return;
     const { reason: why, ...correction } = body;
-    const result = await deps.db.$transaction(async (tx) => {
-      const corrected = await correctDose({ db: tx, vaccinationId: id.data, correction, reason: why, actor: ACTOR, now: now() });
-      if (!corrected.ok || !corrected.changed) return { corrected, revoked: 0 };
-      return { corrected, revoked: await revokeOutdatedCertificates({ db: tx, personId: corrected.vaccination.personId, reason: 'corrected', now: now() }) };
-    });
-    if (!result.corrected.ok) return refuse(res, result.corrected.refusal);
-    deps.log.info({ vaccinationId: id.data, changed: result.corrected.changed, revokedCertificates: result.revoked }, 'admin: dose corrected');
-    res.json({ changed: result.corrected.changed, revokedCertificates: result.revoked, vaccination: result.corrected.vaccination });
+    const { result, revoked } = await changeDose('corrected', (tx) => correctDose({ db: tx, vaccinationId: id.data, correction, reason: why, actor: ACTOR, now: now() }));
+    if (!result.ok) return refuse(res, result.refusal);
+    deps.log.info({ vaccinationId: id.data, changed: result.changed, revokedCertificates: revoked }, 'admin: dose corrected');
+    res.json({ changed: result.changed, revokedCertificates: revoked, vaccination: result.vaccination });
   });
 
   router.post('/admin/vaccinations/:id/void', async (req, res) => {
@@ -213,14 +220,10 @@ export function createAdminVaccinationsRouter(deps: {
     if (!id.success) return refuse(res, 'not-found');
     const body = parse(voidBody, req.body, res);
     if (!body) return;
-    const result = await deps.db.$transaction(async (tx) => {
-      const voided = await voidDose({ db: tx, vaccinationId: id.data, reason: body.reason, actor: ACTOR });
-      if (!voided.ok || !voided.changed) return { voided, revoked: 0 };
-      return { voided, revoked: await revokeOutdatedCertificates({ db: tx, personId: voided.vaccination.personId, reason: 'voided', now: now() }) };
-    });
-    if (!result.voided.ok) return refuse(res, result.voided.refusal);
-    deps.log.info({ vaccinationId: id.data, changed: result.voided.changed, revokedCertificates: result.revoked }, 'admin: dose voided');
-    res.json({ changed: result.voided.changed, revokedCertificates: result.revoked, vaccination: result.voided.vaccination });
+    const { result, revoked } = await changeDose('voided', (tx) => voidDose({ db: tx, vaccinationId: id.data, reason: body.reason, actor: ACTOR }));
+    if (!result.ok) return refuse(res, result.refusal);
+    deps.log.info({ vaccinationId: id.data, changed: result.changed, revokedCertificates: revoked }, 'admin: dose voided');
+    res.json({ changed: result.changed, revokedCertificates: revoked, vaccination: result.vaccination });
   });
 
   router.get('/admin/corrections', async (req, res) => {

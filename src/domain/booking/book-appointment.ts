@@ -29,10 +29,10 @@ import type { AlternativesCache } from './alternatives-cache.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, PrismaClient } from '../../db/client.js';
 import { releasePlace } from '../../db/repositories/slot.repository.js';
-import { bangkokInstant, bangkokToday } from '../../shared/clock.js';
-import { REMINDER_DAY_BEFORE_AT, REMINDER_DAY_OF_AT } from '../notifications/plan-appointment-reminders.js';
-import type { NotificationKind } from '../notifications/schedule-notifications.js';
-import { addDays, type IntervalRule } from '../vaccination/interval-rules.js';
+import { bangkokToday } from '../../shared/clock.js';
+// A new appointment has no earlier reminders to withdraw, so they are inserted with the booking itself.
+import { appointmentReminderTimes } from '../notifications/plan-appointment-reminders.js';
+import type { IntervalRule } from '../vaccination/interval-rules.js';
 import { getAppointmentView, type AppointmentView } from './appointment-view.js';
 import { newBookingCode } from './booking-code.js';
 import { bookableRange, checkSlotForDose, planNextDose, type DosePlan } from './dose-rules.js';
@@ -178,7 +178,7 @@ async function book(db: Db, options: BookAppointmentOptions, write: (db: Db, opt
  */
 async function writeAlone(db: Db, options: WriteOptions): Promise<WriteOutcome> {
   const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
-  const reminders = plannedReminders(slotDate, now);
+  const reminders = appointmentReminderTimes(slotDate, now);
   for (let attempt = 1; ; attempt++) {
     const id = randomUUID();
     const code = newBookingCode();
@@ -245,7 +245,7 @@ async function slotState(db: Db, slotId: string): Promise<'full' | 'closed'> {
 async function writeInTransaction(db: Db, options: WriteOptions): Promise<WriteOutcome> {
   const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
   const plan = { doseNumber };
-  const reminders = plannedReminders(slotDate, now);
+  const reminders = appointmentReminderTimes(slotDate, now);
   for (let attempt = 1; ; attempt++) {
     const id = randomUUID();
     const code = newBookingCode();
@@ -393,17 +393,6 @@ function viewOf(facts: BookingFacts, a: { id: string; code: string; personId: st
   };
 }
 
-/**
- * The reminders of a new appointment, as replanAppointmentReminders plans them (the day
- * before at 09:00 and the morning of the day, none in the past): a new appointment has no
- * earlier reminders to withdraw, so they are inserted with the booking itself.
- */
-function plannedReminders(date: string, now: Date): Array<{ kind: NotificationKind; dueAt: Date }> {
-  return [
-    { kind: 'appointment-reminder-day-before' as const, dueAt: bangkokInstant(addDays(date, -1), REMINDER_DAY_BEFORE_AT) },
-    { kind: 'appointment-reminder-day-of' as const, dueAt: bangkokInstant(date, REMINDER_DAY_OF_AT) },
-  ].filter((r) => r.dueAt.getTime() > now.getTime());
-}
 
 /** The appointment an earlier call with this key made, as a repeated success. */
 async function repeatedResult(db: Db, existing: { id: string; personId: string }, personId: string): Promise<BookAppointmentResult> {

@@ -8,7 +8,7 @@
 import type { Db } from '../../db/client.js';
 import { addDays } from '../vaccination/interval-rules.js';
 import { bangkokInstant } from '../../shared/clock.js';
-import { cancelPendingNotificationsOf, scheduleNotifications, type NewNotification } from './schedule-notifications.js';
+import { cancelPendingNotificationsOf, scheduleNotifications, type NewNotification, type NotificationKind } from './schedule-notifications.js';
 
 export const REMINDER_DAY_BEFORE_AT = '09:00';
 export const REMINDER_DAY_OF_AT = '07:00';
@@ -24,15 +24,18 @@ export interface AppointmentToRemind {
   date: string;
 }
 
+/** The rule itself: when an appointment on `date` (YYYY-MM-DD) is reminded, none in the past. */
+export function appointmentReminderTimes(date: string, now: Date): Array<{ kind: NotificationKind; dueAt: Date }> {
+  return [
+    { kind: 'appointment-reminder-day-before' as const, dueAt: bangkokInstant(addDays(date, -1), REMINDER_DAY_BEFORE_AT) },
+    { kind: 'appointment-reminder-day-of' as const, dueAt: bangkokInstant(date, REMINDER_DAY_OF_AT) },
+  ].filter((r) => r.dueAt.getTime() > now.getTime());
+}
+
 export async function replanAppointmentReminders(db: Db, appointment: AppointmentToRemind, now: Date): Promise<void> {
   await cancelPendingNotificationsOf(db, appointment.id, ['appointment-reminder-day-before', 'appointment-reminder-day-of']);
   if (appointment.status !== 'BOOKED') return;
-  const planned: NewNotification[] = [
-    { kind: 'appointment-reminder-day-before' as const, dueAt: bangkokInstant(addDays(appointment.date, -1), REMINDER_DAY_BEFORE_AT) },
-    { kind: 'appointment-reminder-day-of' as const, dueAt: bangkokInstant(appointment.date, REMINDER_DAY_OF_AT) },
-  ]
-    .filter((r) => r.dueAt.getTime() > now.getTime())
-    .map((r) => ({
+  const planned: NewNotification[] = appointmentReminderTimes(appointment.date, now).map((r) => ({
       ...r,
       lineUserId: appointment.lineUserId,
       personId: appointment.personId,

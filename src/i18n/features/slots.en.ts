@@ -11,8 +11,5 @@ export const slotsEn: Record<keyof typeof slotsTh, string> = {
   'slots.rebooking.choose': 'Choose a new slot',
   'slots.rebooking.cancel': 'Cancel this appointment',
   'slots.rebooking.bookHere': 'Book here',
-  'slots.rebooking.distance': '{km} km away',
-  'slots.rebooking.firstFree': 'Free from {date}',
-  'slots.rebooking.freePlaces': '{count} places free',
   'slots.rebooking.time': '{start}–{end}',
 };

@@ -10,8 +10,5 @@ export const slotsTh = {
   'slots.rebooking.choose': 'เลือกรอบใหม่',
   'slots.rebooking.cancel': 'ยกเลิกนัดนี้',
   'slots.rebooking.bookHere': 'จองที่นี่',
-  'slots.rebooking.distance': 'ห่าง {km} กม.',
-  'slots.rebooking.firstFree': 'คิวว่างตั้งแต่ {date}',
-  'slots.rebooking.freePlaces': 'ว่าง {count} ที่',
   'slots.rebooking.time': '{start}–{end} น.',
 } as const;
