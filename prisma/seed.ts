@@ -145,7 +145,10 @@ export async function seedDemoDoses(options: { db: PrismaClient; hashKey: Buffer
   const cipher = createPersonalDataCipher({ hashKey: options.hashKey, encryptionKey: options.encryptionKey });
   const idHash = cipher.hashIdentity('THAI_ID', DEMO_PERSON.nationalId);
   const person = await db.person.findUnique({ where: { idHash }, select: { id: true } });
-  for (const dose of demoDoses) {
+  for (const demoDose of demoDoses) {
+    // The record id names the key too: a demo database seeded before with another ID_HASH_KEY
+    // (a new .env) holds the same doses under another hash, which must not read as a conflict.
+    const dose = { ...demoDose, sourceRecordId: `${demoDose.sourceRecordId}:${idHash.slice(0, 16)}` };
     const result = person
       ? await db.$transaction((tx) => recordDose({ db: tx, report: { ...dose, personId: person.id }, now }))
       : await holdDoseReport({ db, idHash, report: dose });

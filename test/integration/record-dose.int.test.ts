@@ -133,6 +133,9 @@ describe('demo doses', () => {
     expect(await seedDemoDoses({ db, ...keys, now: LATER })).toBe('2 held until the person registers');
     expect(await seedDemoDoses({ db, ...keys, now: LATER })).toBe('2 held until the person registers');
     expect(await db.heldDoseReport.count({ where: { idHash } })).toBe(2);
+    // The same demo database seeded again under another key (a new .env) is no conflict.
+    const otherKeys = { hashKey: randomBytes(32), encryptionKey: randomBytes(32) };
+    expect(await seedDemoDoses({ db, ...otherKeys, now: LATER })).toBe('2 held until the person registers');
 
     const { personId } = await newPerson();
     await db.person.update({ where: { id: personId }, data: { idHash } });
