@@ -1,6 +1,7 @@
 /**
  * The booking flow's last question: what will be booked, with the confirm button. The button
- * carries the idempotency key of this confirm screen, so tapping it twice books once.
+ * carries the flow's confirm value (the idempotency key of this confirm screen, so tapping it
+ * twice books once, and whom and which dose it books; see booking.flow.ts).
  */
 import type { messagingApi } from '@line/bot-sdk';
 import { formatDate, translator, type Locale } from '../src/i18n/index.js';
@@ -9,7 +10,8 @@ import { button, flexMessage, header, row, vbox } from './parts.js';
 
 export interface BookingSummary {
   step: string;
-  idempotencyKey: string;
+  /** What the confirm button answers (the flow encodes and reads it). */
+  confirmValue: string;
   personName: string;
   doseNumber: number;
   hospitalName: string;
@@ -36,7 +38,7 @@ export function bookingConfirm(data: BookingSummary, locale: Locale): messagingA
       row(t('booking.product'), data.productName),
     ], 'sm'),
     footer: vbox([
-      button(postbackAction(t('booking.confirm'), { a: 'ans', s: data.step, v: data.idempotencyKey }, t('booking.confirm')), 'primary'),
+      button(postbackAction(t('booking.confirm'), { a: 'ans', s: data.step, v: data.confirmValue }, t('booking.confirm')), 'primary'),
       button(postbackAction(t('booking.changeTime'), { a: 'ans', s: data.step, v: 'back' }, t('booking.changeTime'))),
       button(postbackAction(t('common.cancel'), { a: 'cancel' }, t('common.cancel')), 'link'),
     ], 'sm'),

@@ -133,10 +133,19 @@ export function createBotEngine(deps: EngineDeps) {
         const started = await startFeature(ctx, decision.feature, out, decision.param);
         return result(started.session, started.richMenu ? { richMenu: started.richMenu } : {});
       }
-      case 'help':
-        if (input.kind === 'postback' && input.payload.a === 'ans') out.push(textMessage(ctx.t('error.staleButton')));
+      case 'help': {
+        if (input.kind === 'postback' && input.payload.a === 'ans') {
+          // A button of a flow that has ended: its flow may still know the answer.
+          const answered = await answerStale(ctx, input.payload);
+          if (answered) {
+            out.push(...answered);
+            return result(emptySession);
+          }
+          out.push(textMessage(ctx.t('error.staleButton')));
+        }
         out.push(await helpMessage(ctx));
         return result(emptySession);
+      }
       case 'continue': {
         const applied = await continueFlow(ctx, session, input, out);
         return result(applied.session, applied.richMenu ? { richMenu: applied.richMenu } : {});
@@ -166,12 +175,25 @@ export function createBotEngine(deps: EngineDeps) {
     }
     const { flow, data, step } = loaded;
     if (input.kind === 'postback' && input.payload.a === 'ans' && input.payload.s !== step) {
-      return apply(ctx, flow, session, { type: 'reprompt', reason: 'error.staleButton' }, out);
+      return apply(ctx, flow, session, { type: 'reprompt', reason: (await answerStale(ctx, input.payload)) ?? 'error.staleButton' }, out);
     }
     if (input.kind === 'unsupported') {
       return apply(ctx, flow, session, { type: 'reprompt', reason: 'common.unsupportedInput' }, out);
     }
     return apply(ctx, flow, session, await flow.steps[step]!.handle(ctx, input, data), out);
+  }
+
+  /**
+   * An answer to a step that is not the current one: the first flow with that step whose
+   * onStaleAnswer recognises the button answers it; null when none does ("expired").
+   */
+  async function answerStale(ctx: BotContext, answer: { s: string; v: string }): Promise<LineMessage[] | null> {
+    for (const flow of flows.values()) {
+      if (!flow.onStaleAnswer || !Object.hasOwn(flow.steps, answer.s)) continue;
+      const answered = await flow.onStaleAnswer(ctx, answer.s, answer.v);
+      if (answered) return answered;
+    }
+    return null;
   }
 
   async function reprompt(ctx: BotContext, session: SessionState, out: LineMessage[]): Promise<SessionState> {

@@ -44,6 +44,13 @@ export interface Flow<D> {
   /** `param`: where to begin, from the button that opened the feature (see postback.ts `p`). */
   start(ctx: BotContext, param?: string): Promise<StepOutcome<D>>;
   steps: Record<string, FlowStep<D>>;
+  /**
+   * Optional: answers a tap on an old button of one of these steps, when the flow has ended or
+   * waits on another step (a confirm tapped again after it booked). Only the button's data is
+   * known, not the flow's state. Returns what to send instead of "this button has expired", or
+   * null for that answer. Step names repeat across flows: check that `value` is one of yours.
+   */
+  onStaleAnswer?(ctx: BotContext, step: string, value: string): Promise<LineMessage[] | null>;
 }
 
 // Flows are stored in one registry keyed by id; their data types differ, so the registry

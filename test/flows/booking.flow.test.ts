@@ -46,6 +46,9 @@ async function screenedUser(): Promise<{ person: SeededPerson; chat: Chat }> {
   return { person: person!, chat: h.chat(person!.lineUserId) };
 }
 
+const confirmedBefore = (name: string, dose: number, code: string) =>
+  th['booking.confirmedBefore'].replace('{name}', name).replace('{dose}', String(dose)).replace('{code}', code);
+
 function answersOf(reply: Reply, step: string): string[] {
   return reply.postbacks.filter((p) => p.a === 'ans' && p.s === step).map((p) => (p.a === 'ans' ? p.v : ''));
 }
@@ -120,18 +123,24 @@ describe('booking flow', () => {
     expect(confirm.messages[0]).toMatchObject({ type: 'flex' });
     for (const text of ['สมหญิง ทดสอบ', 'เข็มที่ 1', hospital.nameTh, formatDate(day1, 'th'), '09:00–12:00 น.', th['booking.confirm']]) expect(confirm.all).toContain(text);
     const key = chat.session.data as { idempotencyKey: string };
-    expect(answersOf(confirm, 'confirm')).toEqual([key.idempotencyKey, 'back']);
+    // The key books; whom and which dose let a later tap find the appointment.
+    const confirmValue = `${key.idempotencyKey}:${person.personId}:1`;
+    expect(answersOf(confirm, 'confirm')).toEqual([confirmValue, 'back']);
 
-    const booked = await chat.answer('confirm', key.idempotencyKey);
+    const booked = await chat.answer('confirm', confirmValue);
     expect(chat.session.flowId).toBeNull();
     const appointment = await h.db.appointment.findFirstOrThrow({ where: { personId: person.personId } });
     expect(booked.texts[0]).toBe(th['booking.booked'].replace('{code}', appointment.code));
     expect(booked.messages[1]).toMatchObject({ type: 'flex' });
     expect(appointment).toMatchObject({ slotId: slots.morning, doseNumber: 1, status: 'BOOKED', idempotencyKey: key.idempotencyKey, bookedBy: `line:${person.lineUserId}` });
 
-    // The same button again, after the flow ended: nothing more is booked.
-    const again = await chat.answer('confirm', key.idempotencyKey);
-    expect(again.texts[0]).toBe(th['error.staleButton']);
+    // The same button again, after the flow ended: the appointment it made, nothing more booked.
+    const again = await chat.answer('confirm', confirmValue);
+    expect(again.texts[0]).toBe(confirmedBefore('สมหญิง', 1, appointment.code));
+    expect(again.messages).toHaveLength(2);
+    expect(again.messages[1]).toMatchObject({ type: 'flex', altText: booked.messages[1]!.type === 'flex' ? booked.messages[1]!.altText : '' });
+    expect(again.all).toContain(appointment.code);
+    expect(chat.session.flowId).toBeNull();
     expect(await h.db.appointment.count({ where: { personId: person.personId } })).toBe(1);
     expect((await h.db.slot.findUniqueOrThrow({ where: { id: slots.morning } })).booked).toBe(1);
 
@@ -257,6 +266,49 @@ describe('booking flow', () => {
     expect(await h.db.appointment.findFirstOrThrow({ where: { personId: person.personId } })).toMatchObject({ doseNumber: 2, slotId: sinovacToday });
   });
 
+  it('answers an old confirm button that never booked with "expired", and shows nothing of another account', async () => {
+    const { hospital, slots } = await hospitalWithSlots();
+    const { person, chat } = await screenedUser();
+    await chat.menu('book');
+    const confirmValue = answersOf(await toConfirm(chat, hospital.code, day1, slots.morning), 'confirm')[0]!;
+    await chat.text('ยกเลิก');
+    expect(chat.session.flowId).toBeNull();
+
+    const stale = await chat.answer('confirm', confirmValue);
+    expect(stale.texts[0]).toBe(th['error.staleButton']);
+    expect(chat.session.flowId).toBeNull();
+    expect(await h.db.appointment.count({ where: { personId: person.personId } })).toBe(0);
+
+    // Booked afterwards: the button of another LINE account (or forged data) shows nothing of it.
+    const [other] = await insertPeople(h.db, { count: 1 });
+    const otherConfirm = `${randomUUID()}:${person.personId}:1`;
+    const booking = await bookAppointment({ db: h.db, personId: person.personId, slotId: slots.morning, idempotencyKey: randomUUID(), actor: 'test', lineUserId: person.lineUserId, now: new Date() });
+    expect(booking.ok).toBe(true);
+    const foreign = await h.chat(other!.lineUserId).answer('confirm', otherConfirm);
+    expect(foreign.texts[0]).toBe(th['error.staleButton']);
+    expect(foreign.all).not.toContain(booking.ok ? booking.appointment.code : '?');
+  });
+
+  it('shows what an old confirm booked while another step waits, then asks that step again', async () => {
+    const { hospital, slots } = await hospitalWithSlots();
+    const { person, chat } = await screenedUser();
+    await chat.menu('book');
+    const confirmValue = answersOf(await toConfirm(chat, hospital.code, day1, slots.morning), 'confirm')[0]!;
+    await chat.answer('confirm', confirmValue);
+    const appointment = await h.db.appointment.findFirstOrThrow({ where: { personId: person.personId } });
+
+    // A family member's booking is under way (waiting on "for whom"); the old confirm is tapped.
+    await insertFamilyMember(h.db, person.lineUserId, { firstName: 'มาลี' });
+    await chat.menu('book');
+    expect(chat.session.step).toBe('person');
+    const stale = await chat.answer('confirm', confirmValue);
+    expect(stale.texts[0]).toBe(confirmedBefore('สมหญิง', 1, appointment.code));
+    expect(stale.messages[1]).toMatchObject({ type: 'flex' });
+    expect(stale.texts.at(-1)).toBe(th['booking.askPerson']);
+    expect(chat.session).toMatchObject({ flowId: 'booking', step: 'person' });
+    expect(await h.db.appointment.count({ where: { personId: person.personId } })).toBe(1);
+  });
+
   it('rebooks an appointment whose slot was closed, keeping its code', async () => {
     const { hospital, slots } = await hospitalWithSlots();
     const { person, chat } = await screenedUser();
@@ -268,11 +320,16 @@ describe('booking flow', () => {
     const start = await chat.postback({ a: 'menu', f: 'book', p: `rebook:${first.appointment.code}` });
     expect(start.texts[0]).toBe(th['booking.rebookStart'].replace('{code}', first.appointment.code).replace('{name}', 'สมหญิง').replace('{dose}', '1'));
     expect(chat.session.step).toBe('where');
-    await toConfirm(chat, hospital.code, day2, slots.next);
-    const done = await chat.answer('confirm', (chat.session.data as { idempotencyKey: string }).idempotencyKey);
+    const confirmValue = answersOf(await toConfirm(chat, hospital.code, day2, slots.next), 'confirm')[0]!;
+    const done = await chat.answer('confirm', confirmValue);
     expect(done.texts[0]).toBe(th['booking.rebooked'].replace('{code}', first.appointment.code));
     const moved = await h.db.appointment.findMany({ where: { personId: person.personId } });
     expect(moved).toMatchObject([{ code: first.appointment.code, slotId: slots.next, status: 'BOOKED' }]);
+    // Its confirm again: the moved appointment, nothing moved twice.
+    const again = await chat.answer('confirm', confirmValue);
+    expect(again.texts[0]).toBe(confirmedBefore('สมหญิง', 1, first.appointment.code));
+    expect(await h.db.appointmentEvent.count({ where: { appointmentId: first.appointment.id, type: 'rescheduled' } })).toBe(1);
+    expect((await h.db.slot.findUniqueOrThrow({ where: { id: slots.next } })).booked).toBe(1);
 
     // The offer's button again: nothing to rebook.
     const stale = await chat.postback({ a: 'menu', f: 'book', p: `rebook:${first.appointment.code}` });

@@ -1,6 +1,7 @@
 // Booking through the real webhook: the emulator's virtual user shares a location, picks a
-// hospital, a day and a time, confirms (twice: one booking), and meets a slot that filled
-// while they decided. Real PostgreSQL, Redis, signatures and LINE message validation.
+// hospital, a day and a time, confirms (twice: one booking; the old confirm again later: the
+// appointment), and meets a slot that filled while they decided. Real PostgreSQL, Redis,
+// signatures and LINE message validation.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualUser } from '../../src/emulator/index.js';
@@ -24,6 +25,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+
+const confirmedBefore = (code: string) => th['booking.confirmedBefore'].replace('{name}', 'บุญมี').replace('{dose}', '1').replace('{code}', code);
 
 let nextHospital = 0;
 async function hospitalWithSlots(capacity: number) {
@@ -78,12 +81,46 @@ describe('booking through the webhook', () => {
     const { user, person } = await atConfirm(hospital);
     const confirm = user.availableActions().find((a) => a.label === th['booking.confirm'])!;
     await Promise.all([user.tapAction(confirm), user.tapAction(confirm)]);
-    const answers = textsOf(await user.nextMessages({ count: 3 }));
+    // One tap books (text and card); the other finds the flow ended and shows that booking.
+    const answers = textsOf(await user.nextMessages({ count: 4 }));
     const appointments = await stack.db.appointment.findMany({ where: { personId: person.personId } });
     expect(appointments).toHaveLength(1);
     expect(answers).toContain(th['booking.booked'].replace('{code}', appointments[0]!.code));
-    expect(answers).toContain(th['error.staleButton']);
+    expect(answers).toContain(confirmedBefore(appointments[0]!.code));
     expect((await stack.db.slot.findUniqueOrThrow({ where: { id: morning } })).booked).toBe(1);
+  });
+
+  it('shows the appointment when the old confirm button is tapped again after the booking, and books nothing more', async () => {
+    const { hospital, morning } = await hospitalWithSlots(3);
+    const { user, person } = await atConfirm(hospital);
+    const confirm = user.availableActions().find((a) => a.label === th['booking.confirm'])!;
+    await user.tapAction(confirm);
+    const done = textsOf(await user.nextMessages({ count: 2 }));
+    const appointment = await stack.db.appointment.findFirstOrThrow({ where: { personId: person.personId } });
+    expect(done[0]).toBe(th['booking.booked'].replace('{code}', appointment.code));
+
+    // Later, the same button in the chat history.
+    await user.tapAction(confirm);
+    const again = await user.nextMessages({ count: 2 });
+    const texts = textsOf(again);
+    expect(texts[0]).toBe(confirmedBefore(appointment.code));
+    expect(again[1]).toMatchObject({ type: 'flex' });
+    expect(texts.slice(1).join('\n')).toContain(appointment.code);
+    expect(await stack.db.appointment.count({ where: { personId: person.personId } })).toBe(1);
+    expect(await stack.db.appointmentEvent.count({ where: { appointmentId: appointment.id } })).toBe(1);
+    expect((await stack.db.slot.findUniqueOrThrow({ where: { id: morning } })).booked).toBe(1);
+  });
+
+  it('still answers "expired" to the old confirm button of a booking that was cancelled before it booked', async () => {
+    const { hospital, morning } = await hospitalWithSlots(3);
+    const { user, person } = await atConfirm(hospital);
+    const confirm = user.availableActions().find((a) => a.label === th['booking.confirm'])!;
+    expect((await tap(user, th['common.cancel'])).join('\n')).toContain(th['common.cancelled']);
+    await user.tapAction(confirm);
+    const stale = textsOf(await user.nextMessages());
+    expect(stale[0]).toBe(th['error.staleButton']);
+    expect(await stack.db.appointment.count({ where: { personId: person.personId } })).toBe(0);
+    expect((await stack.db.slot.findUniqueOrThrow({ where: { id: morning } })).booked).toBe(0);
   });
 
   it('offers the next free times when the slot filled meanwhile, and books the one tapped', async () => {

@@ -38,10 +38,10 @@ describe.each(locales)('booking templates in %s', (locale) => {
     expect(message.contents.type === 'carousel' && message.contents.contents.length).toBe(MAX_DAY_BUBBLES);
   });
 
-  it('confirm summary carries the idempotency key on its confirm button', () => {
+  it('confirm summary carries its confirm value on its confirm button', () => {
     const key = randomUUID();
     const message = bookingConfirm(
-      { step: 'confirm', idempotencyKey: key, personName: 'สมชาย ใจดีมากมายหลายคำ', doseNumber: 2, hospitalName: longName, date: '2021-08-03', startTime: '09:00', endTime: '12:00', productName: 'Oxford–AstraZeneca (Vaxzevria)' },
+      { step: 'confirm', confirmValue: key, personName: 'สมชาย ใจดีมากมายหลายคำ', doseNumber: 2, hospitalName: longName, date: '2021-08-03', startTime: '09:00', endTime: '12:00', productName: 'Oxford–AstraZeneca (Vaxzevria)' },
       locale,
     );
     expect(validateMessages([message])).toEqual([]);

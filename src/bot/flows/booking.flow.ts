@@ -6,7 +6,9 @@
  * interval rules allow); the booking use case decides. The confirm screen gets a fresh
  * idempotency key, kept in the flow data and carried by the confirm button: a second tap
  * while the booking is saved books nothing more, and a slot that filled while the user
- * decided answers with the next free alternatives, not an error.
+ * decided answers with the next free alternatives, not an error. The button also carries
+ * whom and which dose it books, so a tap after the flow ended (its state gone) can still
+ * show the appointment it made (onStaleAnswer) instead of "this button has expired".
  *
  * start(ctx, param): 'person:<personId>' (for that person), 'hospital:<code>' (at that
  * hospital), 'rebook:<appointmentCode>' (a rebooking offer: a new time for the same
@@ -29,7 +31,7 @@ import { findFreeSlots, findHospitalsWithFreeSlots, type FreeSlot } from '../../
 import { bookAppointment, isOver, type BookingAlternatives, type BookingRefusal } from '../../domain/booking/book-appointment.js';
 import { rebookAppointment, type RebookRefusal } from '../../domain/booking/rebook-appointment.js';
 import { getBookingPreview, getHospitalName } from '../../domain/booking/preview-booking.js';
-import { getAppointmentView, type AppointmentView } from '../../domain/booking/appointment-view.js';
+import { getAppointmentView, listAppointmentViewsOfOwner, type AppointmentView } from '../../domain/booking/appointment-view.js';
 import { bangkokToday } from '../../shared/clock.js';
 import { appointmentMessage } from '../appointment-message.js';
 import { bookingHospitals, MAX_HOSPITAL_BUBBLES } from '../../../flex-templates/booking-hospitals.js';
@@ -262,7 +264,7 @@ const confirm: Step = {
       bookingConfirm(
         {
           step: 'confirm',
-          idempotencyKey: data.idempotencyKey ?? '',
+          confirmValue: confirmValueOf(data),
           personName: `${preview.personFirstName} ${preview.personLastName}`,
           doseNumber: data.doseNumber ?? 1,
           hospitalName: th ? preview.hospitalNameTh : preview.hospitalNameEn,
@@ -278,8 +280,10 @@ const confirm: Step = {
   async handle(ctx, input, data) {
     const answer = answerValue(input, 'confirm');
     if (answer === 'back') return { type: 'next', step: 'time', data };
-    // Only the button of this confirm screen books: its value is the key kept in the data.
-    if (!answer || answer !== data.idempotencyKey || !data.personId || !data.slotId) return { type: 'reprompt', reason: [] };
+    if (!answer || !data.personId || !data.slotId) return { type: 'reprompt', reason: [] };
+    // Only the button of this confirm screen books: its value has the key kept in the data. An
+    // older screen's button shows what it booked, if it did; then this screen asks again.
+    if (readConfirmValue(answer).key !== data.idempotencyKey) return { type: 'reprompt', reason: (await confirmedBefore(ctx, answer)) ?? [] };
     const common = { db: ctx.db, slotId: data.slotId, actor: `line:${ctx.lineUserId}`, lineUserId: ctx.lineUserId, now: ctx.now };
     const result = data.rebookCode
       ? await rebookAppointment({ ...common, appointmentCode: data.rebookCode })
@@ -293,6 +297,39 @@ const confirm: Step = {
     return refused(ctx, data, result.refusal);
   },
 };
+
+/**
+ * The confirm button's value: `<idempotency key>:<person id>:<dose>` (~75 characters; postback
+ * values hold 200). The key is the one that books; whom and which dose let a tap after the
+ * flow ended find the appointment (confirmedBefore).
+ */
+function confirmValueOf(data: BookingData): string {
+  return [data.idempotencyKey ?? '', data.personId ?? '', data.doseNumber ?? ''].join(':');
+}
+
+/** Reads a confirm value; a bare key (buttons sent before the value carried more) has only `key`. */
+function readConfirmValue(value: string): { key: string; personId?: string; doseNumber?: number } {
+  const [key = '', personId, dose] = value.split(':');
+  const doseNumber = Number(dose);
+  return personId && Number.isInteger(doseNumber) ? { key, personId, doseNumber } : { key };
+}
+
+/**
+ * A confirm button tapped after its screen is gone (the flow ended or moved on): when the dose
+ * it books is booked for its person (by this confirm or another; a moved appointment too), that
+ * appointment with an "already booked" line; else null ("this button has expired"). Books nothing.
+ */
+async function confirmedBefore(ctx: BotContext, value: string): Promise<LineMessage[] | null> {
+  const { personId, doseNumber } = readConfirmValue(value);
+  if (!personId) return null;
+  // Among the people this LINE account manages only: the button's data is the client's word.
+  const appointment = (await listAppointmentViewsOfOwner(ctx.db, ctx.lineUserId)).find(
+    (a) => a.personId === personId && a.doseNumber === doseNumber && a.status === 'BOOKED',
+  );
+  if (!appointment) return null;
+  const line = ctx.t('booking.confirmedBefore', { name: appointment.personFirstName, dose: appointment.doseNumber, code: appointment.code });
+  return [textMessage(line), appointmentMessage(ctx, appointment)];
+}
 
 function booked(ctx: BotContext, view: AppointmentView, rebooked: boolean): Outcome {
   const text = ctx.t(rebooked ? 'booking.rebooked' : 'booking.booked', { code: view.code });
@@ -414,6 +451,9 @@ export const bookingFlow: Flow<BookingData> = {
     return { type: 'next', step: 'person', data };
   },
   steps: { person, where, hospital, date, time, confirm, full: fullStep },
+  async onStaleAnswer(ctx, step, value) {
+    return step === 'confirm' ? confirmedBefore(ctx, value) : null;
+  },
 };
 
 function splitParam(param: string | undefined): [string, string] | [] {

@@ -46,6 +46,7 @@ export const bookingEn: Record<keyof typeof bookingTh, string> = {
   'booking.slotGone': 'That time is no longer offered. Please choose again.',
   'booking.booked': 'Booked. Your booking code is {code}. We will remind you before the day.',
   'booking.rebooked': 'Done: appointment {code} has moved to the new time.',
+  'booking.confirmedBefore': 'Already booked, nothing booked twice: {name}, dose {dose}, booking code {code}.',
   'booking.full': 'The time you chose filled up while you were deciding. Here are the next free ones:',
   'booking.fullNone': 'The time you chose filled up and there is no free time nearby in the days you can book. Please choose another place.',
   'booking.altSlot': '{date} {start}',

@@ -44,6 +44,8 @@ export const bookingTh = {
   'booking.slotGone': 'รอบนี้ไม่มีแล้ว กรุณาเลือกใหม่',
   'booking.booked': 'จองสำเร็จ รหัสนัดหมายของคุณคือ {code} เราจะแจ้งเตือนก่อนวันนัด',
   'booking.rebooked': 'เลือกวันใหม่สำเร็จ นัดหมาย {code} ย้ายไปรอบใหม่แล้ว',
+  // An old confirm button tapped again after its booking was made (onStaleAnswer).
+  'booking.confirmedBefore': 'จองไว้แล้ว ไม่มีการจองซ้ำ: {name} เข็มที่ {dose} รหัสนัดหมาย {code}',
   'booking.full': 'รอบที่เลือกเต็มแล้วระหว่างที่คุณตัดสินใจ เลือกรอบที่ว่างถัดไปได้เลย',
   'booking.fullNone': 'รอบที่เลือกเต็มแล้ว และไม่มีรอบว่างใกล้เคียงในช่วงที่จองได้ กรุณาเลือกที่อื่น',
   'booking.altSlot': '{date} {start}',
