@@ -15,8 +15,10 @@
  * BENCH_DOUBLE_TAP (0.1), BENCH_CALLERS (64), BENCH_POOL (database connections, 40),
  * BENCH_WEBHOOK (1; 0 skips the webhook run), BENCH_CONNECTIONS (webhook connections, 64),
  * BENCH_ALTERNATIVES (1; 0: a full slot answers without looking up alternatives),
- * BENCH_ALTERNATIVES_CACHE_MS (2000: how long the second use-case run shares them), BENCH_USE_CASE
- * (1; 0 runs only the webhook).
+ * BENCH_ALTERNATIVES_CACHE_MS (2000: how long the second use-case run shares them), BENCH_SEED (unset:
+ * a new arrival order each run; a number: the same order every run), BENCH_PER_CALLER
+ * (1; 0 skips the use-case run that searches alternatives per caller), BENCH_USE_CASE (1; 0 runs
+ * only the webhook).
  * Uses its own throwaway database and Redis prefix and removes them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -49,6 +51,8 @@ const USE_CASE = process.env.BENCH_USE_CASE !== '0';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 /** 0: full-slot answers skip the alternatives look-up (to see what it costs). */
 const ALTERNATIVES = process.env.BENCH_ALTERNATIVES !== '0';
+/** 0 skips the use-case run that searches alternatives per caller (the service shares them). */
+const PER_CALLER = process.env.BENCH_PER_CALLER !== '0';
 const PLACES = SLOTS * CAPACITY;
 /** TTL of the shared alternatives in the second use-case run (the service's default). */
 const ALTERNATIVES_CACHE_MS = Number(process.env.BENCH_ALTERNATIVES_CACHE_MS ?? 2000);
@@ -119,11 +123,31 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/**
+ * The arrival order's dice. bookings/s depends on it: the later the last slot's 20th person
+ * arrives, the more "full" answers come before the last place (with 11,000 attempts, between
+ * ~1,400 and ~2,200 attempts until the last place). BENCH_SEED gives the same order on every
+ * run, for before/after comparisons; unset, each run draws a new one.
+ */
+const random = process.env.BENCH_SEED ? seededRandom(Number(process.env.BENCH_SEED)) : Math.random;
+
+/** mulberry32: a small seeded generator, good enough for shuffling. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 /** Every person once, on slot i % SLOTS, in random order; a double tap right behind its first tap. */
 function planAttempts(people: SeededPerson[], slotIds: string[]): Attempt[] {
   const firsts = people.map((person, i) => ({ person, slotId: slotIds[i % slotIds.length]!, key: randomUUID() }));
   for (let i = firsts.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = Math.floor(random() * (i + 1));
     [firsts[i], firsts[j]] = [firsts[j]!, firsts[i]!];
   }
   const attempts: Attempt[] = [];
@@ -132,6 +156,22 @@ function planAttempts(people: SeededPerson[], slotIds: string[]): Attempt[] {
     if (i % Math.round(1 / DOUBLE_TAP) === 0) attempts.push({ ...a });
   });
   return attempts;
+}
+
+/** Taken one at a time in arrival order, the attempt (1-based) that would take the last place. */
+function lastPlaceInOrder(attempts: Attempt[]): number {
+  const booked = new Map<string, number>();
+  const keys = new Set<string>();
+  let taken = 0;
+  for (const [i, a] of attempts.entries()) {
+    if (keys.has(a.key)) continue;
+    keys.add(a.key);
+    const n = booked.get(a.slotId) ?? 0;
+    if (n >= CAPACITY) continue;
+    booked.set(a.slotId, n + 1);
+    if (++taken === PLACES) return i + 1;
+  }
+  return attempts.length;
 }
 
 async function setUp(db: PrismaClient, day: string) {
@@ -172,29 +212,52 @@ async function resetSlots(db: PrismaClient, slotIds: string[]): Promise<void> {
 async function runUseCase(db: PrismaClient, attempts: Attempt[], slotIds: string[], now: Date, alternativesCache?: AlternativesCache): Promise<RunFigures> {
   await resetSlots(db, slotIds);
   const latencies: number[] = [];
+  const answered: Array<{ outcome: string; at: number; ms: number }> = [];
   let lastBooking = 0;
   let errors = 0;
   const started = performance.now();
   await runConcurrently(attempts, CALLERS, async (a) => {
     const t0 = performance.now();
+    let outcome = 'error';
     try {
       const result = await bookAppointment({
         db, personId: a.person.personId, slotId: a.slotId, idempotencyKey: a.key,
         actor: `line:${a.person.lineUserId}`, lineUserId: a.person.lineUserId, now, withAlternatives: ALTERNATIVES,
         ...(alternativesCache ? { alternativesCache } : {}),
       });
-      if (result.ok && !result.repeated) lastBooking = performance.now();
+      outcome = result.ok ? (result.repeated ? 'repeated' : 'booked') : result.refusal.code;
     } catch (error) {
       errors++;
       if (errors <= 3) console.error(error);
     }
-    latencies.push(performance.now() - t0);
+    const t1 = performance.now();
+    if (outcome === 'booked') lastBooking = t1;
+    latencies.push(t1 - t0);
+    answered.push({ outcome, at: t1, ms: t1 - t0 });
   });
   const wallS = (performance.now() - started) / 1000;
+  printUntilLastPlace(answered, lastBooking);
   const figures = await check(db, slotIds);
   latencies.sort((x, y) => x - y);
   const label = `bookAppointment, ${CALLERS} callers, ${alternativesCache ? `alternatives shared ${ALTERNATIVES_CACHE_MS} ms (service default)` : 'alternatives searched per caller'}`;
   return { label, attempts: attempts.length, created: figures.created, oversold: figures.oversold, duplicates: figures.duplicates, wallS, lastBookingS: (lastBooking - started) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+/**
+ * What was answered until the last place went (the span bookings/s measures): with random
+ * arrival, about 1,700 of the 11,000 attempts, so the refusals in it compete with the bookings.
+ */
+function printUntilLastPlace(answered: Array<{ outcome: string; at: number; ms: number }>, lastBooking: number): void {
+  const byOutcome = new Map<string, { n: number; ms: number }>();
+  for (const a of answered) {
+    if (a.at > lastBooking) continue;
+    const o = byOutcome.get(a.outcome) ?? { n: 0, ms: 0 };
+    o.n++;
+    o.ms += a.ms;
+    byOutcome.set(a.outcome, o);
+  }
+  const parts = [...byOutcome].map(([outcome, o]) => `${outcome} ${o.n} (mean ${(o.ms / o.n).toFixed(1)} ms)`);
+  console.log(`until the last place: ${parts.join(', ')}`);
 }
 
 /** The baseline: takePlace's statement alone, autocommit, same attempts and callers. */
@@ -331,6 +394,7 @@ async function main(): Promise<void> {
     console.log(`set up ${people.length} people (screened) and ${slotIds.length} slots × ${CAPACITY} in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 
     const attempts = planAttempts(people, slotIds);
+    console.log(`arrival order${process.env.BENCH_SEED ? ` (BENCH_SEED=${process.env.BENCH_SEED})` : ''}: taken one at a time, the last place goes at attempt ${lastPlaceInOrder(attempts)} of ${attempts.length}`);
     // Warm-up: JIT and connections, on a throwaway slot of its own.
     const warm = await insertPeople(db, { count: 200 });
     const [warmSlot] = await insertSlots(db, [{ hospitalCode: (await hospitalsOf(db, '11', 1))[0]!.code, date: day, capacity: 100 }]);
@@ -339,7 +403,7 @@ async function main(): Promise<void> {
 
     if (USE_CASE) {
       results.push(await runBaseline(db, attempts, slotIds, bangkokToday(now)));
-      results.push(await runUseCase(db, attempts, slotIds, now));
+      if (PER_CALLER) results.push(await runUseCase(db, attempts, slotIds, now));
       results.push(await runUseCase(db, attempts, slotIds, now, createAlternativesCache({ ttlMs: ALTERNATIVES_CACHE_MS })));
     }
     if (WEBHOOK) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
 import { bookAppointment, type BookAppointmentResult } from '../../src/domain/booking/book-appointment.js';
 import { rebookAppointment } from '../../src/domain/booking/rebook-appointment.js';
+import { getAppointmentView } from '../../src/domain/booking/appointment-view.js';
 import { BOOKING_CODE_ALPHABET } from '../../src/domain/booking/booking-code.js';
 import { moveBookingsToRebooking } from '../../src/domain/slots/move-bookings-to-rebooking.js';
 import { seed } from '../../prisma/seed.js';
@@ -87,6 +88,10 @@ describe('bookAppointment', () => {
     if (!first.ok || !again.ok) return;
     expect(again.repeated).toBe(true);
     expect(again.appointment.code).toBe(first.appointment.code);
+    // Both answers are built from the booking's read, not read back: they show what is stored.
+    const stored = await getAppointmentView(db, { id: first.appointment.id });
+    expect(first.appointment).toEqual(stored);
+    expect(again.appointment).toEqual(stored);
     expect((await db.slot.findUniqueOrThrow({ where: { id: slotId } })).booked).toBe(1);
   });
 
@@ -99,6 +104,8 @@ describe('bookAppointment', () => {
     const codes = new Set(results.map((r) => (r.ok ? r.appointment.code : '')));
     expect(codes.size).toBe(1);
     expect(results.filter((r) => r.ok && !r.repeated)).toHaveLength(1);
+    const stored = await getAppointmentView(db, { id: results[0]!.ok ? results[0]!.appointment.id : '' });
+    expect(results.map((r) => r.ok && r.appointment)).toEqual(Array(8).fill(stored));
     expect(await db.appointment.count({ where: { personId: person!.personId } })).toBe(1);
     expect((await db.slot.findUniqueOrThrow({ where: { id: slotId } })).booked).toBe(1);
   });
@@ -262,7 +269,8 @@ describe('bookAppointment', () => {
       { hospitalCode: hospitals[2]!.code, date: '2021-07-30', capacity: 2 },
       { hospitalCode: hospitals[2]!.code, date: '2021-07-31', capacity: 2 },
     ]);
-    const booked = await book(person!, oldSlot!);
+    const key = randomUUID();
+    const booked = await book(person!, oldSlot!, { key });
     if (!booked.ok) throw new Error('not booked');
     await db.$transaction((tx) => moveBookingsToRebooking(tx, { slots: [{ slotId: oldSlot!, surplus: 1, change: 'closed' }], actor: 'admin:test', reason: 'closed', now: NOW }));
     const args = { db, appointmentCode: booked.appointment.code, slotId: newSlot!, actor: `line:${person!.lineUserId}`, lineUserId: person!.lineUserId, now: NOW };
@@ -276,5 +284,9 @@ describe('bookAppointment', () => {
     expect(events.map((e) => e.type)).toEqual(['booked', 'needs-rebooking', 'rescheduled']);
     const reminders = await db.notification.findMany({ where: { appointmentId: booked.appointment.id, status: 'SCHEDULED', kind: { startsWith: 'appointment-reminder' } } });
     expect(reminders.map((r) => r.appointmentVersion)).toEqual([3, 3]);
+    // The first confirm tapped again: its appointment as it is now, in the new slot.
+    const retried = await book(person!, oldSlot!, { key });
+    expect(retried.ok && retried.repeated && retried.appointment).toEqual(await getAppointmentView(db, { id: booked.appointment.id }));
+    expect(retried.ok && retried.appointment).toMatchObject({ slotId: newSlot, version: 3 });
   });
 });

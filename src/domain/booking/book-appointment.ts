@@ -19,15 +19,17 @@
  *
  * Measured (docs/BENCHMARKS.md, bench:booking): the first version, a dozen Prisma queries in
  * an interactive transaction, cost ~17 ms an attempt alone on this machine; this one 2-3
- * statements. The reminders follow replanAppointmentReminders' policy (a new appointment has
- * none to withdraw); the eligibility follows getBookingEligibility's (tests pin both).
+ * statements, and with the root client they run on its node-postgres pool as prepared
+ * statements (see Statements): places taken 160-260/s → 480-740/s in the same conditions.
+ * The reminders follow replanAppointmentReminders' policy (a new appointment has none to
+ * withdraw); the eligibility follows getBookingEligibility's (tests pin both).
  *
  * Warning: pass the root client for the fast path (the write is its own transaction); pass a
  * transaction (a flow's ctx.db) to join it. A refusal writes nothing either way.
  */
 import type { AlternativesCache } from './alternatives-cache.js';
 import { randomUUID } from 'node:crypto';
-import type { Db, PrismaClient } from '../../db/client.js';
+import { sqlPoolOf, type Db, type PrismaClient } from '../../db/client.js';
 import { releasePlace } from '../../db/repositories/slot.repository.js';
 import { bangkokToday } from '../../shared/clock.js';
 // A new appointment has no earlier reminders to withdraw, so they are inserted with the booking itself.
@@ -91,7 +93,33 @@ const CODE_ATTEMPTS = 5;
 /** Books the next dose of a person in a slot, or says why not. See the module comment. */
 export async function bookAppointment(options: BookAppointmentOptions): Promise<BookAppointmentResult> {
   const { db } = options;
-  return isRootClient(db) ? book(db, options, writeAlone) : book(db, options, writeInTransaction);
+  return isRootClient(db) ? book(statementsOn(db), options, writeAlone) : book(statementsOn(db), options, writeInTransaction);
+}
+
+/**
+ * Where the booking's few statements run. With a root client made by createDatabaseClient:
+ * on its node-postgres pool, as named (prepared) statements: measured on booking day, the
+ * Prisma client cost 2-3× a plain node-postgres statement in this process, and PostgreSQL
+ * parsed and planned the read (~0.5 ms) and the write (~0.4 ms) on every call. Otherwise
+ * through Prisma on the client or transaction given: a chat event's transaction must run, see
+ * and hold what the booking writes.
+ */
+interface Statements {
+  /** For the rare paths that stay on Prisma (a repeated confirm for another slot, alternatives). */
+  db: Db | PrismaClient;
+  run<T>(statement: Statement, values: unknown[]): Promise<T[]>;
+}
+
+/** SQL with $n parameters; `name` is its prepared statement's name on each connection. */
+interface Statement {
+  name: string;
+  text: string;
+}
+
+function statementsOn(db: Db | PrismaClient): Statements {
+  const pool = sqlPoolOf(db);
+  if (pool) return { db, run: async (statement, values) => (await pool.query({ ...statement, values })).rows };
+  return { db, run: (statement, values) => (db as Db).$queryRawUnsafe(statement.text, ...values) };
 }
 
 /**
@@ -105,25 +133,26 @@ export function isRootClient(db: Db | PrismaClient): db is PrismaClient {
 type WriteOutcome = BookAppointmentResult | 'full' | 'closed';
 type WriteOptions = BookAppointmentOptions & { doseNumber: number; slotDate: string; today: string; facts: BookingFacts };
 
-async function book(db: Db, options: BookAppointmentOptions, write: (db: Db, options: WriteOptions) => Promise<WriteOutcome>): Promise<BookAppointmentResult> {
+async function book(sql: Statements, options: BookAppointmentOptions, write: (sql: Statements, options: WriteOptions) => Promise<WriteOutcome>): Promise<BookAppointmentResult> {
+  const { db } = sql;
   const { personId, slotId, idempotencyKey, actor, lineUserId, now } = options;
 
   // Round trip 1: everything the rules need (measured: one statement instead of a dozen
   // Prisma queries made a booking ~5x cheaper; see docs/BENCHMARKS.md).
-  const facts = await readBookingFacts(db, { personId, slotId, idempotencyKey });
-  if (facts.existing) return repeatedResult(db, facts.existing, personId);
+  const facts = await readBookingFacts(sql, { personId, slotId, idempotencyKey });
+  if (facts.existing) return repeatedResult(sql, facts, facts.existing, personId);
   if (!facts.ownerId) return refuse({ code: 'unknown-person' });
   if (facts.ownerId !== lineUserId) return refuse({ code: 'not-owner' });
   if (!facts.slotDate) return refuse({ code: 'unknown-slot' });
 
   const today = bangkokToday(now);
-  const slotDate = facts.slotDate.toISOString().slice(0, 10);
+  const slotDate = facts.slotDate;
   if (isOver({ date: slotDate, endTime: facts.endTime! }, now)) return refuse({ code: 'in-the-past' });
   if (facts.slotStatus !== 'OPEN') return refuse({ code: 'slot-closed' });
 
   // The same decision as getBookingEligibility (its tests and ours pin it), from the facts read.
   if (!facts.priorityGroup) return refuse({ code: 'not-screened' });
-  const opensOn = facts.opensOn ? facts.opensOn.toISOString().slice(0, 10) : null;
+  const opensOn = facts.opensOn;
   if (opensOn === null || opensOn > today) return refuse({ code: 'not-eligible-yet', opensOn });
 
   // Dose rules on the slot's day: interval policies are effective-dated.
@@ -157,7 +186,7 @@ async function book(db: Db, options: BookAppointmentOptions, write: (db: Db, opt
   // Full already when read: no need to try (booking day's most common answer, once slots fill).
   if (facts.booked! >= facts.capacity!) return slotFull();
 
-  const outcome = await write(db, { ...options, doseNumber: plan.doseNumber, slotDate, today, facts });
+  const outcome = await write(sql, { ...options, doseNumber: plan.doseNumber, slotDate, today, facts });
   if (outcome === 'full') return slotFull();
   if (outcome === 'closed') return refuse({ code: 'slot-closed' });
   return outcome;
@@ -176,7 +205,7 @@ async function book(db: Db, options: BookAppointmentOptions, write: (db: Db, opt
  * taken). The appointment is inserted first, then the place taken only if it was; should the
  * slot have filled in between, the guard makes the statement fail, which rolls all of it back.
  */
-async function writeAlone(db: Db, options: WriteOptions): Promise<WriteOutcome> {
+async function writeAlone(sql: Statements, options: WriteOptions): Promise<WriteOutcome> {
   const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
   const reminders = appointmentReminderTimes(slotDate, now);
   for (let attempt = 1; ; attempt++) {
@@ -184,47 +213,23 @@ async function writeAlone(db: Db, options: WriteOptions): Promise<WriteOutcome> 
     const code = newBookingCode();
     let written: { inserted: number } | undefined;
     try {
-      [written] = await db.$queryRaw<Array<{ inserted: number }>>`
-        WITH appt AS (
-          INSERT INTO appointment (id, code, person_id, dose_number, active_dose, slot_id, status, idempotency_key, booked_by, version, created_at, updated_at)
-          SELECT ${id}::uuid, ${code}, ${personId}::uuid, ${doseNumber}::int, ${doseNumber}::int, ${slotId}::uuid, 'BOOKED',
-                 ${idempotencyKey}, ${actor}, 1, ${now}, ${now}
-           WHERE EXISTS (SELECT 1 FROM slot WHERE id = ${slotId}::uuid AND status = 'OPEN' AND booked < capacity AND date >= ${today}::date)
-          ON CONFLICT DO NOTHING
-          RETURNING id
-        ), place AS (
-          UPDATE slot SET booked = booked + 1, updated_at = ${now}
-           WHERE id = ${slotId}::uuid AND EXISTS (SELECT 1 FROM appt)
-             AND status = 'OPEN' AND booked < capacity AND date >= ${today}::date
-          RETURNING id
-        ), event AS (
-          INSERT INTO appointment_event (id, appointment_id, type, actor, to_slot_id, at)
-          SELECT gen_random_uuid(), appt.id, 'booked', ${actor}, ${slotId}::uuid, ${now} FROM appt
-        ), reminders AS (
-          INSERT INTO notification (id, line_user_id, kind, person_id, appointment_id, appointment_version, due_at, created_at)
-          SELECT gen_random_uuid(), ${lineUserId}, r.kind, ${personId}::uuid, appt.id, 1, r.due_at, ${now}
-            FROM appt, unnest(${reminders.map((r) => r.kind)}::text[], ${reminders.map((r) => r.dueAt)}::timestamptz[]) AS r(kind, due_at)
-        )
-        SELECT (SELECT count(*) FROM appt)::int AS inserted,
-               -- The guard: an appointment without its place fails the statement (a runtime cast
-               -- error naming the reason), so nothing of it stays.
-               CASE WHEN (SELECT count(*) FROM appt) > (SELECT count(*) FROM place)
-                    THEN (${OVERSELL_GUARD}::text || (SELECT count(*) FROM appt))::int END AS guard`;
+      [written] = await sql.run<{ inserted: number }>(WRITE_ALONE, [
+        id, code, personId, doseNumber, slotId, idempotencyKey, actor, now, today, lineUserId,
+        reminders.map((r) => r.kind), reminders.map((r) => r.dueAt),
+      ]);
     } catch (error) {
-      if (String((error as Error).message).includes(OVERSELL_GUARD)) return slotState(db, slotId);
+      // The slot filled between the statement's check and its UPDATE.
+      if (String((error as Error).message).includes(OVERSELL_GUARD)) return (await whyNotInserted(sql, options)).slot === 'closed' ? 'closed' : 'full';
       throw error;
     }
     if (written!.inserted === 1) {
-      return { ok: true, repeated: false, appointment: viewOf(facts, { id, code, personId, doseNumber, slotId, date: slotDate }) };
+      return { ok: true, repeated: false, appointment: viewOf(facts, { id, code, personId, doseNumber, slotId, status: 'BOOKED', version: 1 }) };
     }
     // Nothing inserted: the slot had no room when the statement began, or a unique index said no.
-    const winner = await db.appointment.findUnique({ where: { idempotencyKey }, select: { id: true, personId: true } });
-    if (winner) return repeatedResult(db, winner, personId);
-    const slot = await db.slot.findUnique({ where: { id: slotId }, select: { status: true, booked: true, capacity: true } });
-    if (slot?.status !== 'OPEN') return 'closed';
-    if (slot.booked >= slot.capacity) return 'full';
-    const active = await db.appointment.findFirst({ where: { personId, activeDose: doseNumber }, select: { code: true } });
-    if (active) return refuse({ code: 'already-booked', appointmentCode: active.code, doseNumber });
+    const why = await whyNotInserted(sql, options);
+    if (why.winner) return repeatedResult(sql, facts, why.winner, personId);
+    if (why.slot !== 'open') return why.slot;
+    if (why.activeCode) return refuse({ code: 'already-booked', appointmentCode: why.activeCode, doseNumber });
     // Otherwise the random code was taken: draw again.
     if (attempt >= CODE_ATTEMPTS) throw new Error(`no free booking code after ${CODE_ATTEMPTS} attempts`);
   }
@@ -232,17 +237,85 @@ async function writeAlone(db: Db, options: WriteOptions): Promise<WriteOutcome> 
 
 const OVERSELL_GUARD = 'booking-oversell-guard:';
 
-/** Why a place could not be taken: closed (or gone), else full. */
-async function slotState(db: Db, slotId: string): Promise<'full' | 'closed'> {
-  const current = await db.slot.findUnique({ where: { id: slotId }, select: { status: true } });
-  return current?.status === 'OPEN' ? 'full' : 'closed';
+/**
+ * writeAlone's statement. $1 id, $2 code, $3 person, $4 dose, $5 slot, $6 key, $7 actor,
+ * $8 now, $9 today, $10 LINE user, $11/$12 the reminders' kinds and times.
+ */
+const WRITE_ALONE: Statement = {
+  name: 'booking-write-alone',
+  text: `
+    WITH appt AS (
+      INSERT INTO appointment (id, code, person_id, dose_number, active_dose, slot_id, status, idempotency_key, booked_by, version, created_at, updated_at)
+      SELECT $1::uuid, $2, $3::uuid, $4::int, $4::int, $5::uuid, 'BOOKED', $6, $7, 1, $8::timestamptz, $8::timestamptz
+       WHERE EXISTS (SELECT 1 FROM slot WHERE id = $5::uuid AND status = 'OPEN' AND booked < capacity AND date >= $9::date)
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    ), place AS (
+      UPDATE slot SET booked = booked + 1, updated_at = $8::timestamptz
+       WHERE id = $5::uuid AND EXISTS (SELECT 1 FROM appt)
+         AND status = 'OPEN' AND booked < capacity AND date >= $9::date
+      RETURNING id
+    ), event AS (
+      INSERT INTO appointment_event (id, appointment_id, type, actor, to_slot_id, at)
+      SELECT gen_random_uuid(), appt.id, 'booked', $7, $5::uuid, $8::timestamptz FROM appt
+    ), reminders AS (
+      INSERT INTO notification (id, line_user_id, kind, person_id, appointment_id, appointment_version, due_at, created_at)
+      SELECT gen_random_uuid(), $10, r.kind, $3::uuid, appt.id, 1, r.due_at, $8::timestamptz
+        FROM appt, unnest($11::text[], $12::timestamptz[]) AS r(kind, due_at)
+    )
+    SELECT (SELECT count(*) FROM appt)::int AS inserted,
+           -- The guard: an appointment without its place fails the statement (a runtime cast
+           -- error naming the reason), so nothing of it stays.
+           CASE WHEN (SELECT count(*) FROM appt) > (SELECT count(*) FROM place)
+                THEN ('${OVERSELL_GUARD}'::text || (SELECT count(*) FROM appt))::int END AS guard`,
+};
+
+/** The appointment a key booked, as the read and the checks after a write return it. */
+interface KeyedAppointment {
+  id: string;
+  personId: string;
+  slotId: string;
+  code: string;
+  status: AppointmentView['status'];
+  version: number;
+  doseNumber: number;
 }
+
+/** SQL for the KeyedAppointment of the idempotency key in parameter `key` (null if none). */
+function appointmentOfKey(key: string): string {
+  return `(SELECT json_build_object('id', a.id, 'personId', a.person_id, 'slotId', a.slot_id, 'code', a.code, 'status', a.status,
+                                   'version', a.version, 'doseNumber', a.dose_number)
+             FROM appointment a WHERE a.idempotency_key = ${key})`;
+}
+
+/**
+ * Why a write inserted nothing, in one statement: the key's appointment (a concurrent tap of the
+ * same confirm won; ON CONFLICT waited for it to commit, so under READ COMMITTED it is visible
+ * now), the slot's state, the person's active appointment for the dose.
+ */
+async function whyNotInserted(sql: Statements, options: { idempotencyKey: string; personId: string; doseNumber: number; slotId: string }) {
+  const [row] = await sql.run<{ winner: KeyedAppointment | null; activeCode: string | null; slotStatus: string | null; slotFull: boolean | null }>(WHY_NOT_INSERTED, [
+    options.idempotencyKey, options.personId, options.doseNumber, options.slotId,
+  ]);
+  const slot: 'open' | 'full' | 'closed' = row!.slotStatus !== 'OPEN' ? 'closed' : row!.slotFull ? 'full' : 'open';
+  return { winner: row!.winner, activeCode: row!.activeCode, slot };
+}
+
+const WHY_NOT_INSERTED: Statement = {
+  name: 'booking-why-not-inserted',
+  text: `
+    SELECT ${appointmentOfKey('$1')} AS winner,
+           (SELECT a.code FROM appointment a WHERE a.person_id = $2::uuid AND a.active_dose = $3::int) AS "activeCode",
+           s.status::text AS "slotStatus", s.booked >= s.capacity AS "slotFull"
+      FROM (SELECT 1) AS one LEFT JOIN slot s ON s.id = $4::uuid`,
+};
 
 /**
  * Inside the caller's transaction (a chat event's): take the place first, then insert; a
  * unique index saying no gives the place back in the same transaction, without aborting it.
  */
-async function writeInTransaction(db: Db, options: WriteOptions): Promise<WriteOutcome> {
+async function writeInTransaction(sql: Statements, options: WriteOptions): Promise<WriteOutcome> {
+  const db = sql.db as Db;
   const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
   const plan = { doseNumber };
   const reminders = appointmentReminderTimes(slotDate, now);
@@ -275,38 +348,38 @@ async function writeInTransaction(db: Db, options: WriteOptions): Promise<WriteO
       )
       SELECT (SELECT count(*) FROM place)::int AS taken, (SELECT count(*) FROM appt)::int AS inserted`;
     if (written!.inserted === 1) {
-      return { ok: true, repeated: false, appointment: viewOf(facts, { id, code, personId, doseNumber: plan.doseNumber, slotId, date: slotDate }) };
+      return { ok: true, repeated: false, appointment: viewOf(facts, { id, code, personId, doseNumber: plan.doseNumber, slotId, status: 'BOOKED', version: 1 }) };
     }
     if (written!.taken === 0) {
       // Closed or filled since it was read.
-      return slotState(db, slotId);
+      return (await whyNotInserted(sql, options)).slot === 'closed' ? 'closed' : 'full';
     }
-    // The place is ours but a unique index said no: give the place back, then see why. ON
-    // CONFLICT waited for the other transaction to commit, so under READ COMMITTED the
-    // winner is visible now.
+    // The place is ours but a unique index said no: give the place back, then see why.
     await releasePlace(db, slotId);
-    const winner = await db.appointment.findUnique({ where: { idempotencyKey }, select: { id: true, personId: true } });
-    if (winner) return repeatedResult(db, winner, personId);
-    const active = await db.appointment.findFirst({ where: { personId, activeDose: plan.doseNumber }, select: { code: true } });
-    if (active) return refuse({ code: 'already-booked', appointmentCode: active.code, doseNumber: plan.doseNumber });
+    const why = await whyNotInserted(sql, options);
+    if (why.winner) return repeatedResult(sql, facts, why.winner, personId);
+    if (why.activeCode) return refuse({ code: 'already-booked', appointmentCode: why.activeCode, doseNumber: plan.doseNumber });
     // Otherwise the random code was taken: draw again.
     if (attempt >= CODE_ATTEMPTS) throw new Error(`no free booking code after ${CODE_ATTEMPTS} attempts`);
   }
 }
 
 interface BookingFacts {
-  existing: { id: string; personId: string } | null;
+  existing: KeyedAppointment | null;
   ownerId: string | null;
   firstName: string | null;
   lastName: string | null;
   isSelf: boolean | null;
   priorityGroup: string | null;
-  opensOn: Date | null;
+  /** YYYY-MM-DD */
+  opensOn: string | null;
   doses: Array<{ doseNumber: number; productCode: string; administeredAt: string }>;
   active: Array<{ doseNumber: number; code: string }>;
   rules: IntervalRule[];
   seriesDoses: number | null;
-  slotDate: Date | null;
+  slotId: string | null;
+  /** YYYY-MM-DD */
+  slotDate: string | null;
   startTime: string | null;
   endTime: string | null;
   slotStatus: string | null;
@@ -329,18 +402,25 @@ interface BookingFacts {
  * active appointments, the interval rules after the last dose, and the slot with its hospital
  * and product. Missing rows come back as nulls.
  */
-async function readBookingFacts(db: Db, ids: { personId: string; slotId: string; idempotencyKey: string }): Promise<BookingFacts> {
-  const [facts] = await db.$queryRaw<BookingFacts[]>`
+async function readBookingFacts(sql: Statements, ids: { personId: string; slotId: string; idempotencyKey: string }): Promise<BookingFacts> {
+  const [facts] = await sql.run<BookingFacts>(READ_BOOKING_FACTS, [ids.personId, ids.slotId, ids.idempotencyKey]);
+  return facts!;
+}
+
+/** $1 person, $2 slot, $3 idempotency key. Days as text: no time zone on the way. */
+const READ_BOOKING_FACTS: Statement = {
+  name: 'booking-read-facts',
+  text: `
     WITH last_dose AS (
       SELECT v.product_code FROM vaccination v
-       WHERE v.person_id = ${ids.personId}::uuid AND v.status = 'RECORDED'
+       WHERE v.person_id = $1::uuid AND v.status = 'RECORDED'
        ORDER BY v.dose_number DESC, v.administered_at DESC LIMIT 1
     )
     SELECT
-      (SELECT json_build_object('id', a.id, 'personId', a.person_id) FROM appointment a WHERE a.idempotency_key = ${ids.idempotencyKey}) AS existing,
+      ${appointmentOfKey('$3')} AS existing,
       p.owner_id AS "ownerId", p.first_name AS "firstName", p.last_name AS "lastName", p.is_self AS "isSelf",
       sc.priority_group AS "priorityGroup",
-      (SELECT cp.booking_opens_on FROM campaign_phase cp
+      (SELECT to_char(cp.booking_opens_on, 'YYYY-MM-DD') FROM campaign_phase cp
         WHERE cp.priority_group = sc.priority_group AND (cp.province_code = p.province_code OR cp.province_code IS NULL)
         ORDER BY cp.province_code NULLS LAST LIMIT 1) AS "opensOn",
       (SELECT coalesce(json_agg(json_build_object('doseNumber', v.dose_number, 'productCode', v.product_code, 'administeredAt', v.administered_at)), '[]'::json)
@@ -351,26 +431,25 @@ async function readBookingFacts(db: Db, ids: { personId: string; slotId: string;
                 'minDays', r.min_days, 'maxDays', r.max_days, 'effectiveFrom', r.effective_from, 'effectiveTo', r.effective_to)), '[]'::json)
          FROM dose_interval_rule r WHERE r.first_product_code = (SELECT product_code FROM last_dose)) AS rules,
       (SELECT vp.primary_series_doses FROM vaccine_product vp WHERE vp.code = (SELECT product_code FROM last_dose)) AS "seriesDoses",
-      s.date AS "slotDate", s.start_time AS "startTime", s.end_time AS "endTime", s.status::text AS "slotStatus", s.capacity, s.booked,
-      s.product_code AS "productCode", pr.name_th AS "productNameTh", pr.name_en AS "productNameEn",
+      s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS "slotDate", s.start_time AS "startTime", s.end_time AS "endTime", s.status::text AS "slotStatus",
+      s.capacity, s.booked, s.product_code AS "productCode", pr.name_th AS "productNameTh", pr.name_en AS "productNameEn",
       h.code AS "hospitalCode", h.name_th AS "hospitalNameTh", h.name_en AS "hospitalNameEn", h.phone AS "hospitalPhone",
       h.latitude AS "hospitalLatitude", h.longitude AS "hospitalLongitude"
     FROM (SELECT 1) AS one
-    LEFT JOIN person p ON p.id = ${ids.personId}::uuid
+    LEFT JOIN person p ON p.id = $1::uuid
     LEFT JOIN LATERAL (SELECT r.priority_group FROM risk_screening r WHERE r.person_id = p.id ORDER BY r.screened_at DESC LIMIT 1) sc ON true
-    LEFT JOIN slot s ON s.id = ${ids.slotId}::uuid
+    LEFT JOIN slot s ON s.id = $2::uuid
     LEFT JOIN hospital h ON h.code = s.hospital_code
-    LEFT JOIN vaccine_product pr ON pr.code = s.product_code`;
-  return facts!;
-}
+    LEFT JOIN vaccine_product pr ON pr.code = s.product_code`,
+};
 
-/** The new appointment as the citizen sees it, from what was read and written. */
-function viewOf(facts: BookingFacts, a: { id: string; code: string; personId: string; doseNumber: number; slotId: string; date: string }): AppointmentView {
+/** An appointment in the slot read (new, or a repeated key's) as the citizen sees it, from what was read and written. */
+function viewOf(facts: BookingFacts, a: KeyedAppointment): AppointmentView {
   return {
     id: a.id,
     code: a.code,
-    version: 1,
-    status: 'BOOKED',
+    version: a.version,
+    status: a.status,
     doseNumber: a.doseNumber,
     personId: a.personId,
     ownerLineUserId: facts.ownerId!,
@@ -378,7 +457,7 @@ function viewOf(facts: BookingFacts, a: { id: string; code: string; personId: st
     personLastName: facts.lastName!,
     isSelf: facts.isSelf!,
     slotId: a.slotId,
-    date: a.date,
+    date: facts.slotDate!,
     startTime: facts.startTime!,
     endTime: facts.endTime!,
     hospitalCode: facts.hospitalCode!,
@@ -394,11 +473,14 @@ function viewOf(facts: BookingFacts, a: { id: string; code: string; personId: st
 }
 
 
-/** The appointment an earlier call with this key made, as a repeated success. */
-async function repeatedResult(db: Db, existing: { id: string; personId: string }, personId: string): Promise<BookAppointmentResult> {
+/**
+ * The appointment an earlier call with this key made, as a repeated success. In its slot (a
+ * double tap, a retry) the facts already read hold the rest of the view; moved since, it is read.
+ */
+async function repeatedResult(sql: Statements, facts: BookingFacts, existing: KeyedAppointment, personId: string): Promise<BookAppointmentResult> {
   // A key is a secret of one confirm screen; one used for somebody else shows nothing of theirs.
   if (existing.personId !== personId) return refuse({ code: 'not-owner' });
-  const appointment = await getAppointmentView(db, { id: existing.id });
+  const appointment = existing.slotId === facts.slotId ? viewOf(facts, existing) : await getAppointmentView(sql.db as Db, { id: existing.id });
   return { ok: true, appointment: appointment!, repeated: true };
 }
 
