@@ -5,12 +5,19 @@
  * percentiles, the ratio to the bare handler, and then checks that every acknowledged event
  * was processed exactly once (stored once, processed once, answered once).
  *
+ * Both targets get a 2,000-request warm-up first; the service's warm-up events count in the
+ * exactly-once check. Bodies and signatures are made before each run (see support/load.ts).
+ *
  * Options (env): BENCH_EVENTS (default 20000), BENCH_CONNECTIONS (default 50),
  * BENCH_USERS (default 2000), BENCH_TOPOLOGY: 'one-process' (default: ROLE=all, as npm start)
  * 'split' (a ROLE=web process and a ROLE=worker process, as they scale in production), or
  * 'web-then-worker' (the surge case: only the web process while the load runs, so the figures
  * are the intake alone; a worker process starts afterwards and drains the backlog).
+ * BENCH_WEB_PROCESSES (default 1): the service's WEB_PROCESSES; above 1 the bare handler is
+ * measured both in one process and in that many. BENCH_CPU_PROF=<dir>: V8 CPU profiles of the
+ * web process(es). BENCH_INTAKE_ONLY=1: stop after the load (no drain, no exactly-once check).
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { benchCertificateKeyEnv } from './support/certificate-keys.js';
 import { createDatabaseClient } from '../src/db/client.js';
@@ -19,11 +26,14 @@ import { validateLineRequest, toLineErrorBody } from '../src/line/validation/ind
 import { seed } from '../prisma/seed.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
-import { freePort, resultRow, runWebhookLoad, startProcess, stopProcess } from './support/load.js';
+import { freePort, resultRow, runWebhookLoad, startProcess, stopProcess, type LoadResult } from './support/load.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
+const WARM_UP = 2_000;
+/** The service's WEB_PROCESSES. */
+const WEB_PROCESSES = Number(process.env.BENCH_WEB_PROCESSES ?? 1);
 const TOPOLOGIES = ['one-process', 'split', 'web-then-worker'] as const;
 type Topology = (typeof TOPOLOGIES)[number];
 const TOPOLOGY: Topology = TOPOLOGIES.find((t) => t === process.env.BENCH_TOPOLOGY) ?? 'one-process';
@@ -42,11 +52,9 @@ async function main(): Promise<void> {
   const redisPrefix = `bench-${randomBytes(4).toString('hex')}`;
   const users = Array.from({ length: USERS }, () => `U${randomBytes(16).toString('hex')}`);
   const [servicePort, barePort] = [await freePort(), await freePort()];
-  const children = [];
+  const children: ChildProcess[] = [];
 
   try {
-    const bare = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/bare-webhook.ts', String(barePort), secret], process.env, `http://127.0.0.1:${barePort}/readyz`);
-    children.push(bare);
     const serviceEnv = {
       ...process.env,
       NODE_ENV: 'production',
@@ -63,22 +71,41 @@ async function main(): Promise<void> {
       ID_HASH_KEY: hashKey.toString('hex'),
       ID_ENCRYPTION_KEY: encryptionKey.toString('hex'),
       LOG_LEVEL: 'warn',
+      WEB_PROCESSES: String(WEB_PROCESSES),
     };
     const readyUrl = `http://127.0.0.1:${servicePort}/readyz`;
+    // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the web process(es), written when they exit.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
     if (TOPOLOGY !== 'one-process') {
-      children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
+      children.push(await startProcess(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
       if (TOPOLOGY === 'split') children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
     } else {
       children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'all' }, readyUrl));
     }
 
-    // Warm both up (JIT, connection pools) before measuring.
+    // The baseline alone first (the service is idle meanwhile), each warmed up (JIT, pools)
+    // before it is measured. With BENCH_WEB_PROCESSES > 1 the baseline runs twice: in one
+    // process, and in as many processes as the service's web server.
     const common = { secret, connections: CONNECTIONS, users, text: 'hello' };
-    await runWebhookLoad({ ...common, label: 'warm-up bare', url: `http://127.0.0.1:${barePort}`, amount: 2_000 });
-    const bareResult = await runWebhookLoad({ ...common, label: 'bare express + signature', url: `http://127.0.0.1:${barePort}`, amount: EVENTS });
-    await stopProcess(bare);
-    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: { 'one-process': 'service (web + workers, one process)', split: 'service (web process + worker process)', 'web-then-worker': 'service intake (web process; workers start after)' }[TOPOLOGY], url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
-
+    const bareResults: LoadResult[] = [];
+    for (const processes of WEB_PROCESSES > 1 ? [1, WEB_PROCESSES] : [1]) {
+      const bare = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/bare-webhook.ts', String(barePort), secret, String(processes)], process.env, `http://127.0.0.1:${barePort}/readyz`);
+      try {
+        await runWebhookLoad({ ...common, label: 'warm-up bare', url: `http://127.0.0.1:${barePort}`, amount: WARM_UP });
+        bareResults.push(await runWebhookLoad({ ...common, label: `bare express + signature${processes > 1 ? `, ${processes} processes` : ''}`, url: `http://127.0.0.1:${barePort}`, amount: EVENTS }));
+      } finally {
+        await stopProcess(bare);
+      }
+    }
+    // The service's warm-up events are real events: they count in the exactly-once check.
+    const serviceWarmUp = await runWebhookLoad({ ...common, lineStore: emulator.store, label: 'warm-up service', url: `http://127.0.0.1:${servicePort}`, amount: WARM_UP });
+    const serviceLabel = { 'one-process': 'service (web + workers, one process)', split: 'service (web process + worker process)', 'web-then-worker': 'service intake (web process; workers start after)' }[TOPOLOGY];
+    const serviceResult = await runWebhookLoad({ ...common, lineStore: emulator.store, label: WEB_PROCESSES > 1 ? `${serviceLabel.replace('web process', 'web')}, ${WEB_PROCESSES} web processes` : serviceLabel, url: `http://127.0.0.1:${servicePort}`, amount: EVENTS });
+    const acknowledged = serviceWarmUp.acknowledged + serviceResult.acknowledged;
+    const bareResult = bareResults[0]!;
+    for (const r of [...bareResults, serviceResult]) console.log(resultRow(r));
+    // BENCH_INTAKE_ONLY=1: stop here (quick iterations on the intake; no exactly-once check).
+    if (process.env.BENCH_INTAKE_ONLY === '1') return;
     if (TOPOLOGY === 'web-then-worker') children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
     // Exactly once: every acknowledged event stored once, processed once, answered once.
     const started = Date.now();
@@ -86,7 +113,7 @@ async function main(): Promise<void> {
     while (Date.now() - started < 300_000) {
       processed = await db.inboundEvent.count({ where: { processedAt: { not: null } } });
       const unsent = await db.outboundMessage.count({ where: { status: { in: ['PENDING', 'SENDING'] } } });
-      if (processed >= serviceResult.acknowledged && unsent === 0) break;
+      if (processed >= acknowledged && unsent === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const drainSeconds = (Date.now() - started) / 1000;
@@ -97,21 +124,22 @@ async function main(): Promise<void> {
     const delivered = users.reduce((sum, u) => sum + emulator.store.messagesFor(u).length, 0);
 
     const ratio = serviceResult.perSecond / bareResult.perSecond;
+    const sameProcessesRatio = serviceResult.perSecond / bareResults.at(-1)!.perSecond;
     console.log(`\nbench:webhook, ${new Date().toISOString()}, ${EVENTS} events per run, ${CONNECTIONS} connections, ${USERS} users, topology ${TOPOLOGY}, node ${process.version}\n`);
     console.log('| target | requests | 200 | errors | events/s | p50 ms | p99 ms | max ms |');
     console.log('|---|---|---|---|---|---|---|---|');
-    console.log(resultRow(bareResult));
-    console.log(resultRow(serviceResult));
-    console.log(`\nservice/bare throughput: ${(ratio * 100).toFixed(1)}%`);
-    const loadSeconds = serviceResult.durationS;
-    console.log(`processing: ${processed}/${serviceResult.acknowledged} processed and answered ${drainSeconds.toFixed(1)} s after the load ended (${(processed / (loadSeconds + drainSeconds)).toFixed(0)} events/s end to end); stored ${stored}, failed ${failed}`);
+    for (const r of [...bareResults, serviceResult]) console.log(resultRow(r));
+    console.log(`\nservice/bare throughput: ${(ratio * 100).toFixed(1)}%${WEB_PROCESSES > 1 ? ` (bare in 1 process); ${(sameProcessesRatio * 100).toFixed(1)}% of the bare handler in ${WEB_PROCESSES} processes` : ''}`);
+    const loadSeconds = serviceWarmUp.durationS + serviceResult.durationS;
+    console.log(`processing: ${processed}/${acknowledged} (${serviceWarmUp.acknowledged} of them warm-up) processed and answered ${drainSeconds.toFixed(1)} s after the load ended (${(processed / (loadSeconds + drainSeconds)).toFixed(0)} events/s end to end); stored ${stored}, failed ${failed}`);
     console.log(`answers: ${outbound} outbox rows, ${sent} sent, ${delivered} deliveries seen by the LINE emulator`);
-    const exactlyOnce = stored === serviceResult.acknowledged && processed === stored && failed === 0 && outbound === stored && sent === outbound && delivered === outbound;
+    const exactlyOnce = stored === acknowledged && processed === stored && failed === 0 && outbound === stored && sent === outbound && delivered === outbound;
     console.log(`exactly once: ${exactlyOnce ? 'yes' : 'NO'}`);
     const targets = [
       ['≥ 2,000 events/s acknowledged', serviceResult.perSecond >= 2_000],
       ['p99 < 50 ms', serviceResult.p99 < 50],
-      ['≥ 60% of the bare handler', ratio >= 0.6],
+      [`≥ 60% of the bare handler${WEB_PROCESSES > 1 ? ' (1 process)' : ''}`, ratio >= 0.6],
+      ...(WEB_PROCESSES > 1 ? [[`≥ 60% of the bare handler in ${WEB_PROCESSES} processes`, sameProcessesRatio >= 0.6] as const] : []),
       ['every acknowledged event processed exactly once', exactlyOnce],
     ] as const;
     for (const [name, ok] of targets) console.log(`${ok ? 'met    ' : 'MISSED '} ${name}`);

@@ -1,11 +1,13 @@
 /**
  * Composition root: settings → (emulator, in emulator mode) → service; graceful shutdown
- * on SIGINT/SIGTERM. Reads .env when present. ROLE=web|worker runs one half alone.
+ * on SIGINT/SIGTERM. Reads .env when present. ROLE=web|worker runs one half alone;
+ * WEB_PROCESSES > 1 runs the web server in that many processes sharing PORT.
  */
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, parseEnv, usesEmulator, type Env } from './config/env.js';
-import { createLogger } from './shared/logger.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { isWebClusterProcess, startWebCluster } from './http/web-cluster.js';
 import { startService, type ServiceEnv } from './service.js';
 import { startLineEmulator } from './emulator/index.js';
 import { createEmulatorUiRouter } from './emulator/ui/index.js';
@@ -26,8 +28,30 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: env.LOG_LEVEL, pretty: process.stdout.isTTY && env.NODE_ENV !== 'production' });
-  const stops: Array<() => Promise<void>> = [];
+  // Stopped in this order on SIGINT/SIGTERM.
+  const stops = env.WEB_PROCESSES > 1 && env.ROLE !== 'worker' && !isWebClusterProcess() ? await startWebProcesses(env, log) : await startInThisProcess(env, log);
+  installShutdown(stops, log);
+}
 
+/**
+ * WEB_PROCESSES > 1: this process supervises the web processes (node:cluster) and, with
+ * ROLE=all, runs the workers itself. On a signal the web processes stop first (no new events
+ * are accepted), then the workers finish their jobs.
+ */
+async function startWebProcesses(env: Env, log: Logger): Promise<Array<() => Promise<void>>> {
+  const web = startWebCluster({ processes: env.WEB_PROCESSES, log });
+  const stops = [() => web.stop()];
+  if (env.ROLE === 'all') {
+    // env.ts refuses more than one web process in emulator mode, so the credentials are set.
+    const workers = await startService({ ...(env as ServiceEnv), ROLE: 'worker' }, { log });
+    stops.push(() => workers.close());
+  }
+  return stops;
+}
+
+/** The service (and, in emulator mode, the local LINE platform) in this process. */
+async function startInThisProcess(env: Env, log: Logger): Promise<Array<() => Promise<void>>> {
+  const stops: Array<() => Promise<void>> = [];
   let serviceEnv: ServiceEnv;
   let extraRouters: Router[] = [];
   if (usesEmulator(env)) {
@@ -58,7 +82,10 @@ async function main(): Promise<void> {
 
   const service = await startService(serviceEnv, { log, extraRouters });
   stops.unshift(() => service.close());
+  return stops;
+}
 
+function installShutdown(stops: Array<() => Promise<void>>, log: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

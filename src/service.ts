@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { messagingApi } from '@line/bot-sdk';
 import type { Env } from './config/env.js';
 import { createDatabaseClient } from './db/client.js';
@@ -23,7 +23,7 @@ import { richMenuDefinitions } from './line/rich-menus/definitions.js';
 import { PostgresPopulationRegister } from './db/repositories/population-register.repository.js';
 import { createBotEngine } from './bot/engine.js';
 import { allFlows } from './bot/flows/index.js';
-import { createEventDrainer, createEventIntake, type LineEventJob } from './jobs/line-events.js';
+import { createEventDrainer, createEventIntake, createLineEventsProcessor, type LineEventJob } from './jobs/line-events.js';
 import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames } from './jobs/queues.js';
 import { runMaintenanceSweep } from './jobs/maintenance.js';
 import { dispatchDueNotifications, type DispatchSettings, type NotificationJob } from './jobs/notification-dispatch.js';
@@ -31,7 +31,7 @@ import { createNotificationSender, createNotificationWorker, type NotificationSe
 import { createNotificationRenderers } from './notifications/renderers.js';
 import { createBatchedAppointmentViewLoader } from './notifications/appointment-reminder.renderer.js';
 import { createApp } from './http/app.js';
-import { createWebhookRouter } from './http/webhook.route.js';
+import { createWebhookHandler } from './http/webhook.route.js';
 import { createExportsRouter } from './http/exports.route.js';
 import { createAdminRouter } from './http/admin.route.js';
 import { createAppointmentLinksRouter } from './http/appointment-links.route.js';
@@ -152,7 +152,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     const drainer = createEventDrainer({ db, engine, cipher, delivery, locks, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
     const workerOptions = { connection: workerRedis, prefix: env.REDIS_PREFIX };
-    const eventsWorker = new Worker<LineEventJob>(queueNames.lineEvents, (job: Job<LineEventJob>) => drainer.drain(job.data.sourceKey), {
+    const eventsWorker = new Worker<LineEventJob>(queueNames.lineEvents, createLineEventsProcessor({ drainer, queue: lineEventsQueue }), {
       ...workerOptions,
       concurrency: env.WORKER_CONCURRENCY,
     });
@@ -205,8 +205,8 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
         postgres: () => db.$queryRaw`SELECT 1`,
         redis: () => producerRedis.ping(),
       },
+      webhook: createWebhookHandler({ channelSecret: env.LINE_CHANNEL_SECRET, intake, log }),
       routers: [
-        createWebhookRouter({ channelSecret: env.LINE_CHANNEL_SECRET, intake, log }),
         createExportsRouter({ db, cipher }),
         // Before the slots admin router: its catch-all answers 404 for every other /admin path.
         createAdminVaccinationsRouter({ db, cipher, certificateKeys: certificates.keys, adminToken: env.ADMIN_TOKEN, log, now }),

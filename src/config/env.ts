@@ -114,6 +114,11 @@ export const envFields = z.object({
   /** Which parts this process runs: both (default), only the web server, or only workers. */
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  /**
+   * Web server processes sharing PORT (node:cluster) for ROLE=web or all: the webhook is CPU
+   * bound in one process; more processes use more cores. Not with the built-in emulator.
+   */
+  WEB_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HMAC key for the keyed hash of national IDs / passport numbers (lookup and uniqueness). */
   ID_HASH_KEY: key32,
@@ -177,6 +182,10 @@ export const envSchema = envFields.superRefine((env, ctx) => {
   }
   if (env.NODE_ENV === 'production' && (!hasSecret || env.LINE_EMULATOR)) {
     ctx.addIssue({ code: 'custom', path: ['LINE_CHANNEL_SECRET'], message: 'production needs real LINE credentials and LINE_EMULATOR=false' });
+  }
+  if (env.WEB_PROCESSES > 1 && (env.LINE_EMULATOR || !hasSecret)) {
+    // The emulator and its chat UI keep their state in one process.
+    ctx.addIssue({ code: 'custom', path: ['WEB_PROCESSES'], message: 'more than 1 web process needs real LINE credentials and LINE_EMULATOR=false' });
   }
   if ((env.DCC_SIGNER_CERT === undefined) !== (env.DCC_SIGNER_KEY === undefined)) {
     ctx.addIssue({ code: 'custom', path: [env.DCC_SIGNER_CERT ? 'DCC_SIGNER_KEY' : 'DCC_SIGNER_CERT'], message: 'set both DCC_SIGNER_CERT and DCC_SIGNER_KEY, or neither (development)' });

@@ -2,7 +2,7 @@
  * The express application: webhook, health, data-export download. Routes are thin and
  * receive their collaborators; errors end as RFC 9457 problem details.
  */
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../shared/logger.js';
 import { sendProblem } from './problem.js';
 import { withTimeout } from '../shared/with-timeout.js';
@@ -12,10 +12,13 @@ export interface Readiness {
   [name: string]: () => Promise<unknown>;
 }
 
-export function createApp(deps: { log: Logger; routers: Router[]; readiness: Readiness; isShuttingDown: () => boolean }): Express {
+export function createApp(deps: { log: Logger; webhook?: RequestHandler; routers: Router[]; readiness: Readiness; isShuttingDown: () => boolean }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+
+  // First and on the app itself: every LINE event passes here, so it matches before anything else.
+  if (deps.webhook) app.post('/webhook', deps.webhook);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -1,12 +1,15 @@
 /**
  * The path of a webhook event after signature checking:
  *   intake (web process): store events in PostgreSQL (deduplicated by webhookEventId), then
- *     enqueue one "drain user X" job per user in the request;
+ *     enqueue one job per stored batch naming the users in it (one job, not one per user:
+ *     BullMQ's add is the intake's dearest step, in Node and in Redis); a worker drains a lone
+ *     user at once and fans a batch of several out into one "drain user X" job per user;
  *   drain (worker): with the user's session row locked, take their pending events one at a
  *     time in arrival order; each event is handled, its state, domain writes, outbox rows and
  *     "processed" mark commit together; then the outbox is delivered.
  */
-import type { Queue } from 'bullmq';
+import { createHash } from 'node:crypto';
+import type { Job, Queue } from 'bullmq';
 import type { webhook } from '@line/bot-sdk';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
@@ -23,9 +26,19 @@ import { defaultJobOptions } from './queues.js';
 import type { UserLocks } from '../db/user-lock.js';
 import { createBatcher } from './intake-batcher.js';
 
-export interface LineEventJob {
+export type LineEventJob =
+  /** Drain one user (the maintenance sweep, and the fan-out of a batch). */
+  | { sourceKey: string }
+  /** A stored webhook batch: drain each of these users, each under its own job id. */
+  | { drains: UserDrain[] };
+
+interface UserDrain {
   sourceKey: string;
+  /** Unique to the batch's last event of that user: a drain already running cannot swallow it, and a redelivered batch is a no-op. */
+  jobId: string;
 }
+
+const drainJobOptions = (jobId: string) => ({ ...defaultJobOptions, jobId, attempts: 8, backoff: { type: 'exponential' as const, delay: 500 } });
 
 /** LINE allows 5 messages per reply or push. */
 const MESSAGES_PER_REQUEST = 5;
@@ -52,16 +65,12 @@ export function createEventIntake(deps: {
   const batcher = createBatcher<NewInboundEvent>({
     async write(rows) {
       await insertInboundEvents(deps.db, rows);
-      // One job per user per batch; its id is unique to the batch's last event of that user, so
-      // a drain already running cannot swallow it, and a redelivered batch is a no-op.
       const lastBySource = new Map(rows.map((r) => [r.sourceKey, r.webhookEventId]));
-      await deps.queue.addBulk(
-        [...lastBySource].map(([sourceKey, lastEventId]) => ({
-          name: 'drain',
-          data: { sourceKey },
-          opts: { ...defaultJobOptions, jobId: `drain-${sourceKey}-${lastEventId}`, attempts: 8, backoff: { type: 'exponential', delay: 500 } },
-        })),
-      );
+      const drains = [...lastBySource].map(([sourceKey, lastEventId]) => ({ sourceKey, jobId: `drain-${sourceKey}-${lastEventId}` }));
+      // A lone user's job keeps that user's job id (as light traffic always did); a batch's id
+      // is derived from its users' ids, so an identical redelivered batch is a no-op too.
+      const jobId = drains.length === 1 ? drains[0]!.jobId : `batch-${createHash('sha1').update(drains.map((d) => d.jobId).join(' ')).digest('base64url')}`;
+      await deps.queue.add('drain-batch', { drains }, drainJobOptions(jobId));
     },
   });
   return {
@@ -82,6 +91,21 @@ export function createEventIntake(deps: {
 }
 
 export type EventIntake = ReturnType<typeof createEventIntake>;
+
+/**
+ * The line-events worker: drains one user, or fans a batch of several users out into one
+ * drain job per user, so users keep draining in parallel across WORKER_CONCURRENCY. Ordering
+ * and exactly-once stay with the drain (the user's lock, seq order, the processed mark).
+ */
+export function createLineEventsProcessor(deps: { drainer: Pick<EventDrainer, 'drain'>; queue: Queue<LineEventJob> }) {
+  return async (job: Job<LineEventJob>): Promise<number> => {
+    const data = job.data;
+    if ('sourceKey' in data) return deps.drainer.drain(data.sourceKey);
+    if (data.drains.length === 1) return deps.drainer.drain(data.drains[0]!.sourceKey);
+    await deps.queue.addBulk(data.drains.map(({ sourceKey, jobId }) => ({ name: 'drain', data: { sourceKey }, opts: drainJobOptions(jobId) })));
+    return 0;
+  };
+}
 
 export function createEventDrainer(deps: {
   db: PrismaClient;

@@ -135,6 +135,14 @@ describe('webhook and event pipeline', () => {
     const huge = JSON.stringify({ destination: sender.destination, events: [event], padding: 'x'.repeat(1_100_000) });
     expect(Buffer.byteLength(huge)).toBeGreaterThan(1024 * 1024);
     await expectProblem(await postWebhook(webhookUrl, huge, sender.sign(huge)), 413);
+    // The same body chunked, without Content-Length: refused while it is read.
+    const chunked = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-line-signature': sender.sign(huge) },
+      body: new Blob([huge]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    await expectProblem(chunked, 413);
 
     const malformed = `{"destination":"${sender.destination}","events":[${JSON.stringify(event)}`;
     await expectProblem(await postWebhook(webhookUrl, malformed, sender.sign(malformed)), 400);
@@ -272,6 +280,23 @@ describe('webhook and event pipeline', () => {
     expect(await stack.db.lineUser.count({ where: { id: { in: ids }, following: true } })).toBe(10);
     const sessions = await stack.db.conversationSession.findMany({ where: { lineUserId: { in: ids } } });
     expect(sessions.map((s) => `${s.flowId}/${s.step}`)).toEqual(Array(10).fill('registration/consent'));
+  });
+
+  it('one body with several users’ events (one queued job for the batch, fanned out per user): each user answered once, in order', async () => {
+    const { sender, store } = stack.emulator;
+    const users = Array.from({ length: 3 }, () => stack.emulator.user());
+    const events = users.flatMap((u) => [sender.events.follow(u.userId), sender.events.text(u.userId, 'สวัสดี')]);
+    expect((await sender.send(events)).status).toBe(200);
+    const ids = users.map((u) => u.userId);
+    await waitUntilSettled(stack, ids);
+    await sleep(200);
+    for (const user of users) {
+      const answers = store.messagesFor(user.userId);
+      expect(answers, user.userId).toHaveLength(2);
+      expect(textsOf(answers[0]!.messages).join('\n')).toContain('ยินดีต้อนรับ');
+      expect(await answeredTokens(stack, answers)).toEqual(events.filter((e) => e.source?.type === 'user' && e.source.userId === user.userId).map(tokenOf));
+    }
+    expect(await stack.db.inboundEvent.count({ where: { sourceKey: { in: ids }, error: null, processedAt: { not: null } } })).toBe(6);
   });
 
   it('handles five parallel requests of one user in arrival (seq) order without corrupting the session', async () => {
