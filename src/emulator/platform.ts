@@ -48,6 +48,8 @@ export interface LinePlatformOptions {
   rateLimitPerSecond?: number;
   /** Clock for reply tokens, retry keys, timestamps and the rate limit. */
   now?: () => number;
+  /** false: keep no request bodies or delivered messages (load runs; see LinePlatformStoreOptions). */
+  keepMessages?: boolean;
 }
 
 /** The emulated platform, ready to be served. */
@@ -77,7 +79,7 @@ const BODY_LIMITS = { json: 2 * 1024 * 1024, binary: 1024 * 1024 } as const;
 /** Creates the emulated API. Serve `handler` (or `app`), or use `startLineEmulator`. */
 export function createLinePlatform(options: LinePlatformOptions): LinePlatform {
   const now = options.now ?? Date.now;
-  const store = new LinePlatformStore({ replyTokenTtlMs: options.replyTokenTtlMs, now });
+  const store = new LinePlatformStore({ replyTokenTtlMs: options.replyTokenTtlMs, now, keepMessages: options.keepMessages });
   const faults = new FaultInjector();
   const rateLimiter = options.rateLimitPerSecond ? new RateLimiter(options.rateLimitPerSecond, now) : undefined;
   const dependencies = routeDependencies(store, options);

@@ -84,6 +84,12 @@ export interface LinePlatformStoreOptions {
   replyTokenTtlMs?: number;
   /** Clock for token expiry, retry-key windows and timestamps. */
   now?: () => number;
+  /**
+   * false: request bodies and delivered messages are not kept (calls keep their status and
+   * retry key; delivery listeners still see every delivery). For load runs: 100,000 kept Flex
+   * pushes make a heap of gigabytes whose garbage collection stalls the emulator.
+   */
+  keepMessages?: boolean;
 }
 
 const RETRY_KEY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -100,6 +106,7 @@ const QUOTABLE_TYPES = new Set(['text', 'textV2', 'sticker', 'image', 'video']);
 export class LinePlatformStore {
   readonly replyTokenTtlMs: number;
   readonly now: () => number;
+  private readonly keepMessages: boolean;
 
   private readonly deliveries = new Map<string, Delivery[]>();
   private readonly callLog: CallRecord[] = [];
@@ -128,6 +135,7 @@ export class LinePlatformStore {
   constructor(options: LinePlatformStoreOptions = {}) {
     this.replyTokenTtlMs = options.replyTokenTtlMs ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.keepMessages = options.keepMessages ?? true;
   }
 
   // ---------------------------------------------------------------- calls
@@ -139,7 +147,7 @@ export class LinePlatformStore {
 
   /** @internal Appends to {@link calls}; used by the HTTP layer. */
   recordCall(call: CallRecord): void {
-    this.callLog.push(call);
+    this.callLog.push(this.keepMessages ? call : { ...call, body: undefined });
   }
 
   // ---------------------------------------------------------------- deliveries
@@ -186,9 +194,11 @@ export class LinePlatformStore {
     const at = this.now();
     for (const chatId of recipients) {
       const delivery: Delivery = { ...call, at, sentMessages, delivered: !this.isBlocked(chatId) };
-      let list = this.deliveries.get(chatId);
-      if (!list) this.deliveries.set(chatId, (list = []));
-      list.push(delivery);
+      if (this.keepMessages) {
+        let list = this.deliveries.get(chatId);
+        if (!list) this.deliveries.set(chatId, (list = []));
+        list.push(delivery);
+      }
       this.notify(chatId);
       for (const listener of this.deliveryListeners) listener(chatId, delivery);
     }

@@ -30,3 +30,23 @@ describe('LinePlatformStore sweep', () => {
     expect(store.acceptedRetryKey(key(1100))?.requestId).toBe('new-1100');
   });
 });
+
+describe('LinePlatformStore without kept messages (load runs)', () => {
+  it('tells delivery listeners about every delivery but keeps neither messages nor request bodies', () => {
+    const store = new LinePlatformStore({ keepMessages: false });
+    const seen: string[] = [];
+    store.onDelivery((chatId, delivery) => seen.push(`${chatId}:${delivery.retryKey}`));
+    const user = `U${'1'.repeat(32)}`;
+    store.deliver([user], { via: 'push', messages: [{ type: 'text', text: 'hello' }], requestId: 'r1', retryKey: key(1) });
+    store.recordCall({ at: 0, method: 'POST', path: '/v2/bot/message/push', status: 200, requestId: 'r1', retryKey: key(1), body: { to: user } });
+
+    expect(seen).toEqual([`${user}:${key(1)}`]);
+    expect(store.messagesFor(user)).toHaveLength(0);
+    expect(store.calls).toHaveLength(1);
+    expect(store.calls[0]).toMatchObject({ status: 200, retryKey: key(1), body: undefined });
+
+    const keeping = new LinePlatformStore();
+    keeping.deliver([user], { via: 'push', messages: [{ type: 'text', text: 'hello' }], requestId: 'r2' });
+    expect(keeping.messagesFor(user)).toHaveLength(1);
+  });
+});
