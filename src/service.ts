@@ -28,6 +28,8 @@ import { createProducerConnection, createWorkerConnection, defaultJobOptions, qu
 import { runMaintenanceSweep } from './jobs/maintenance.js';
 import { dispatchDueNotifications, type DispatchSettings, type NotificationJob } from './jobs/notification-dispatch.js';
 import { createNotificationSender, createNotificationWorker, type NotificationSenderSettings } from './jobs/notifications.js';
+import { createPushPacer } from './jobs/push-pacer.js';
+import { createMessageTransport } from './line/message-transport.js';
 import { createNotificationRenderers } from './notifications/renderers.js';
 import { createBatchedAppointmentViewLoader } from './notifications/appointment-reminder.renderer.js';
 import { createApp } from './http/app.js';
@@ -109,9 +111,11 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   const appointmentLinks = createAppointmentLinkSigner(env.APPOINTMENT_LINK_KEY ?? deriveAppointmentLinkKey(env.ID_HASH_KEY));
   const certificates = { keys: await loadCertificateKeys(env, log), links: createCertificateLinkSigner(deriveCertificateLinkKey(env.ID_HASH_KEY)) };
   const lineClient = new messagingApi.MessagingApiClient({ channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN, baseURL: env.LINE_API_BASE_URL });
-  const line = createLineGateway({ client: lineClient, log });
+  const lineMessages = createMessageTransport({ baseUrl: env.LINE_API_BASE_URL, channelAccessToken: env.LINE_CHANNEL_ACCESS_TOKEN });
+  const line = createLineGateway({ client: lineClient, messages: lineMessages, log });
   const dispatchSettings: Partial<DispatchSettings> = {
     lookaheadMs: env.NOTIFICATION_LOOKAHEAD_MS,
+    sendBatchSize: env.NOTIFICATION_SEND_BATCH_SIZE,
     jobAttempts: env.NOTIFICATION_MAX_ATTEMPTS + 5,
     ...options.notificationTuning?.dispatch,
   };
@@ -181,7 +185,8 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
         ...options.notificationTuning?.sender,
       };
       const renderers = createNotificationRenderers({ loadAppointmentView: createBatchedAppointmentViewLoader(db) });
-      const sender = createNotificationSender({ db, line, renderers, services: botServices, queue: notificationsQueue, settings: senderSettings, now, log });
+      const pacer = createPushPacer({ redis: workerRedis, prefix: env.REDIS_PREFIX, ratePerSecond: senderSettings.pushRatePerSecond });
+      const sender = createNotificationSender({ db, line, renderers, services: botServices, pacer, settings: senderSettings, now, log });
       const notificationWorker = createNotificationWorker({ connection: workerRedis, prefix: env.REDIS_PREFIX, sender, settings: senderSettings, log });
       const dispatchWorker = new Worker(queueNames.notificationDispatch, () => dispatchNotifications(), { ...workerOptions, concurrency: 1 });
       dispatchWorker.on('error', (err) => log.warn({ queue: dispatchWorker.name, err: err.message }, 'worker error'));
@@ -244,6 +249,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       for (const close of closers) await close();
       await Promise.all([lineEventsQueue.close(), outboundQueue.close(), maintenanceQueue.close(), notificationsQueue.close(), notificationDispatchQueue.close()]);
       await producerRedis.quit().catch(() => producerRedis.disconnect());
+      await lineMessages.close();
       await db.$disconnect();
       log.info('shutdown complete');
     },

@@ -143,8 +143,10 @@ export const envFields = z.object({
    * only where LINE raised the channel's limit, or against the emulator in benchmarks).
    */
   PUSH_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(2000),
-  /** Notification pushes one worker process has in flight at once. */
-  NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Send batches one worker process runs at once (each paces its pushes under the limit). */
+  NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Notifications per send batch (one job, one read, one outcome write). */
+  NOTIFICATION_SEND_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Push attempts per notification (429, 5xx, network) before it is recorded FAILED. */
   NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** How often the dispatcher hands due notifications to the queue (ms). */

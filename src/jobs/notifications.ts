@@ -1,49 +1,51 @@
 /**
- * The notification sender: a BullMQ worker on the 'notifications' queue that turns one
- * planned notification row into one LINE push, under a global rate limit (LINE allows 2,000
- * push requests/s per channel; BullMQ's limiter is shared by every worker of the queue).
+ * The notification sender: a BullMQ worker on the 'notifications' queue. A job is a send batch
+ * (see notification-dispatch.ts); each of its planned notification rows becomes one LINE push,
+ * paced under LINE's per-channel limit by a pacer shared by every sender process.
  *
- * For each job: load the row (with the user's locale and friendship); anything but QUEUED is
- * already settled; an unfollowed user is SKIPPED; the renderer of its kind builds the message
- * from current data (null = no longer applies → SKIPPED); then push with
- * X-Line-Retry-Key = the notification id and record the outcome on the row:
+ * For each batch: load the rows (with the user's locale and friendship) in one query; anything
+ * but QUEUED is already settled; an unfollowed user is SKIPPED; the renderer of its kind builds
+ * the message from current data (null = no longer applies → SKIPPED); then reserve send times
+ * and push each with X-Line-Retry-Key = the notification id, and record the outcomes:
  *   2xx, 409 (already accepted)  → SENT (+ x-line-request-id, sent_at)
- *   429                          → the whole queue pauses (queue.rateLimit), job retried
- *   5xx, network                 → retried with exponential backoff (BullMQ attempts)
+ *   429                          → every sender holds back; the rest of the batch is retried
+ *   5xx, network                 → retried with exponential backoff (the job's BullMQ retry)
  *   other 4xx                    → FAILED at once
  * Every push attempt increments `attempts` and keeps `last_error`; at `maxAttempts` the row is
- * FAILED. Attempts are bounded on the row, not by BullMQ, because a RateLimitError does not
- * count as a BullMQ attempt and a re-driven job starts BullMQ's count again.
+ * FAILED. Attempts are bounded on the row, not by BullMQ, because a batch retry attempts only
+ * the rows still QUEUED and a re-driven job starts BullMQ's count again.
  *
- * Crash safety: the row stays QUEUED until its outcome is written. A worker killed between
- * LINE accepting the push and that write leaves the job active; BullMQ's stalled-job check
+ * Crash safety: a row stays QUEUED until its outcome is written. A worker killed between
+ * LINE accepting a push and that write leaves the job active; BullMQ's stalled-job check
  * hands it to another worker, whose push carries the same retry key, so LINE answers 409 and
  * the row becomes SENT: never a second copy, never a lost reminder.
  *
- * Throughput: rows are read and outcomes written in small batches shared by the jobs running
- * at the same moment (one query for many jobs), so PostgreSQL is not the limit at 2,000/s.
+ * Throughput: a batch costs one read, the renderers' batched queries and one outcome UPDATE
+ * (shared with the batches ending at the same moment), and one BullMQ job: per push, the
+ * database and Redis work is a small fraction of a statement.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../db/client.js';
 import type { BotServices } from '../bot/context.js';
 import { isLocale, translator } from '../i18n/index.js';
-import { LineApiError, type LineGateway } from '../line/line-gateway.js';
+import { LineApiError, type LineGateway, type LineMessage } from '../line/line-gateway.js';
 import type { NotificationKind } from '../domain/notifications/schedule-notifications.js';
 import type { NotificationRenderers } from '../notifications/renderers.js';
 import type { Logger } from '../shared/logger.js';
 import { createBatcher } from './intake-batcher.js';
 import { queueNames } from './queues.js';
-import type { NotificationJob } from './notification-dispatch.js';
+import { notificationIdsOf, type NotificationJob } from './notification-dispatch.js';
+import { sendPaced, type PushPacer } from './push-pacer.js';
 
 export interface NotificationSenderSettings {
   /** Push requests per second across every worker of the queue (LINE: 2,000 per channel). */
   pushRatePerSecond: number;
-  /** Jobs one worker process runs at once (pushes in flight). */
+  /** Send batches one worker process runs at once (each paces its pushes). */
   concurrency: number;
   /** Push attempts per notification before it is FAILED. */
   maxAttempts: number;
-  /** How long the queue pauses after LINE answers 429. */
+  /** How long every sender holds back after LINE answers 429. */
   rateLimitedPauseMs?: number;
   /** BullMQ lock of an active job; a dead worker's job is retried after it expires. */
   lockDurationMs?: number;
@@ -81,29 +83,52 @@ interface Outcome {
   sentAt: Date | null;
 }
 
-export type SendResult = FinalStatus | 'retry' | 'settled';
+/** What one send batch did; `retry` counts rows left QUEUED for the job's next attempt. */
+export interface BatchResult {
+  sent: number;
+  skipped: number;
+  failed: number;
+  /** Rows that were no longer QUEUED (sent, cancelled or failed by an earlier run). */
+  settled: number;
+  retry: number;
+  /** LINE answered 429: every sender was held back and the rest of the batch waits. */
+  rateLimited: boolean;
+}
 
 export interface NotificationSender {
-  /** Handles one notification; throws to have BullMQ retry it. */
-  send(notificationId: string): Promise<SendResult>;
+  /** Sends a batch of notifications; rows that must be retried stay QUEUED (see `retry`). */
+  sendBatch(notificationIds: readonly string[]): Promise<BatchResult>;
 }
+
+/** A row ready to push: its message, rendered from current data. */
+interface Rendered {
+  row: SendRow;
+  messages: LineMessage[];
+}
+
+/**
+ * We pace below LINE's limit, so a 429 means a short bunch of our pushes reached LINE together
+ * (jitter), not a steady excess: holding every sender back a quarter of a second lets a
+ * one-second window drop the excess without idling the channel for a whole second.
+ */
+const DEFAULT_RATE_LIMITED_PAUSE_MS = 250;
 
 export function createNotificationSender(deps: {
   db: PrismaClient;
   line: LineGateway;
   renderers: NotificationRenderers;
   services: BotServices;
-  /** Used to pause the whole queue when LINE answers 429. */
-  queue: Pick<Queue, 'rateLimit'>;
+  /** Paces every push of every sender under LINE's limit. */
+  pacer: PushPacer;
   settings: Pick<NotificationSenderSettings, 'maxAttempts' | 'rateLimitedPauseMs'>;
   now: () => Date;
   log: Logger;
 }): NotificationSender {
-  const { db, line, renderers, services, queue, settings, log } = deps;
+  const { db, line, renderers, services, pacer, settings, log } = deps;
 
-  // Reads of the rows of jobs that start together share one query.
+  // Reads of the rows of batches that start together share one query.
   const reads = createBatcher<{ id: string; row?: SendRow }>({
-    maxBatchSize: 500,
+    maxBatchSize: 1_000,
     maxConcurrentWrites: 2,
     write: async (items) => {
       const rows = await db.$queryRaw<SendRow[]>`
@@ -118,16 +143,11 @@ export function createNotificationSender(deps: {
       }
     },
   });
-  const loadRow = async (id: string): Promise<SendRow | undefined> => {
-    const item: { id: string; row?: SendRow } = { id };
-    await reads.add([item]);
-    return item.row;
-  };
 
-  // Outcomes of jobs that end together are written in one UPDATE; a job completes only after
-  // its outcome is committed (add() resolves then), so BullMQ never forgets an unrecorded push.
+  // Outcomes of batches that end together are written in one UPDATE; a job completes only
+  // after its outcomes are committed (add() resolves then), so BullMQ never forgets a push.
   const writes = createBatcher<Outcome>({
-    maxBatchSize: 500,
+    maxBatchSize: 1_000,
     maxConcurrentWrites: 2,
     write: async (outcomes) => {
       await db.$executeRaw`
@@ -146,40 +166,24 @@ export function createNotificationSender(deps: {
         WHERE n.id = v.id AND (n.status = 'QUEUED' OR (v.status = 'SENT' AND n.status = 'CANCELLED'))`;
     },
   });
-  const record = (outcome: Outcome) => writes.add([outcome]);
-  const settle = (id: string, status: FinalStatus, lastError: string | null) =>
-    record({ id, status, attempted: 0, lastError, requestId: null, sentAt: null });
 
-  return {
-    async send(notificationId) {
-      const row = await loadRow(notificationId);
-      // Sent, cancelled, skipped or failed already (a repeated or re-driven job), or deleted.
-      if (!row || row.status !== 'QUEUED') return 'settled';
-      if (row.attempts >= settings.maxAttempts) {
-        // A re-driven job of a row that used up its attempts: keep the last push error.
-        await settle(row.id, 'FAILED', null);
-        return 'FAILED';
-      }
-      if (!row.following) {
-        await settle(row.id, 'SKIPPED', row.following === null ? 'no LINE user' : 'unfollowed');
-        return 'SKIPPED';
-      }
-      const renderer = renderers[row.kind as NotificationKind];
-      if (!renderer) {
-        await settle(row.id, 'FAILED', `no renderer for '${row.kind}'`);
-        return 'FAILED';
-      }
-      const locale = isLocale(row.locale) ? row.locale : 'th';
-      const now = deps.now();
-      const attempt = row.attempts + 1;
-      const fail = async (lastError: string, retryable: boolean, requestId: string | null = null) => {
-        const final = !retryable || attempt >= settings.maxAttempts;
-        await record({ id: row.id, status: final ? 'FAILED' : 'QUEUED', attempted: 1, lastError, requestId, sentAt: null });
-        if (final) log.warn({ notificationId: row.id, attempt, lastError: lastError.slice(0, 100) }, 'notification failed');
-        return final;
-      };
-      // A renderer that throws (a bug, the database away) counts as an attempt too, so a
-      // notification that can never render ends FAILED instead of being retried for ever.
+  const settled = (row: SendRow, status: FinalStatus, lastError: string | null): Outcome => ({ id: row.id, status, attempted: 0, lastError, requestId: null, sentAt: null });
+  /** A failed attempt: FAILED when it cannot succeed later or the attempts are used up. */
+  const failedAttempt = (row: SendRow, lastError: string, retryable: boolean, requestId: string | null = null): Outcome => {
+    const final = !retryable || row.attempts + 1 >= settings.maxAttempts;
+    if (final) log.warn({ notificationId: row.id, attempt: row.attempts + 1, lastError: lastError.slice(0, 100) }, 'notification failed');
+    return { id: row.id, status: final ? 'FAILED' : 'QUEUED', attempted: 1, lastError, requestId, sentAt: null };
+  };
+
+  /** The message of a row from current data, or the outcome that settles it without a push. */
+  async function render(row: SendRow): Promise<Rendered | Outcome> {
+    // A re-driven job of a row that used up its attempts: keep the last push error.
+    if (row.attempts >= settings.maxAttempts) return settled(row, 'FAILED', null);
+    if (!row.following) return settled(row, 'SKIPPED', row.following === null ? 'no LINE user' : 'unfollowed');
+    const renderer = renderers[row.kind as NotificationKind];
+    if (!renderer) return settled(row, 'FAILED', `no renderer for '${row.kind}'`);
+    const locale = isLocale(row.locale) ? row.locale : 'th';
+    try {
       const messages = await renderer(
         {
           id: row.id,
@@ -191,39 +195,78 @@ export function createNotificationSender(deps: {
           data: row.data,
           dueAt: row.due_at,
         },
-        { db, locale, t: translator(locale), now, services },
-      ).catch(async (err: unknown) => {
-        if (await fail(`render: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), true)) return 'failed' as const;
-        throw err;
-      });
-      if (messages === 'failed') return 'FAILED';
-      if (!messages) {
-        await settle(row.id, 'SKIPPED', 'no longer applies');
-        return 'SKIPPED';
-      }
+        { db, locale, t: translator(locale), now: deps.now(), services },
+      );
+      return messages ? { row, messages } : settled(row, 'SKIPPED', 'no longer applies');
+    } catch (err) {
+      // A renderer that throws (a bug, the database away) counts as an attempt too, so a
+      // notification that can never render ends FAILED instead of being retried for ever.
+      return failedAttempt(row, `render: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), true);
+    }
+  }
 
-      try {
-        const result = await line.push(row.line_user_id, messages, row.id);
-        await record({ id: row.id, status: 'SENT', attempted: 1, lastError: null, requestId: result.requestId ?? null, sentAt: deps.now() });
-        return 'SENT';
-      } catch (err) {
-        if (!(err instanceof LineApiError)) throw err;
-        if (await fail(`${err.status || 'network'}: ${err.body.slice(0, 500)}`, err.retryable, err.requestId ?? null)) return 'FAILED';
-        if (err.status === 429) {
-          // LINE's limit is per channel: pause every worker of the queue, then retry this job.
-          // A RateLimitError is not a BullMQ attempt; the row's attempts bound these retries.
-          await queue.rateLimit(settings.rateLimitedPauseMs ?? 1_000);
-          throw Worker.RateLimitError();
-        }
-        throw err;
+  return {
+    async sendBatch(notificationIds) {
+      const items = notificationIds.map((id) => ({ id }) as { id: string; row?: SendRow });
+      await reads.add(items);
+      // Sent, cancelled, skipped or failed already (a repeated or re-driven job), or deleted.
+      const queued = items.flatMap((item) => (item.row?.status === 'QUEUED' ? [item.row] : []));
+      const renderedOrSettled = await Promise.all(queued.map(render));
+      const outcomes = renderedOrSettled.filter((r): r is Outcome => !('messages' in r));
+      const toPush = renderedOrSettled.filter((r): r is Rendered => 'messages' in r);
+
+      let rateLimited = false;
+      if (toPush.length > 0) {
+        const pushed = await sendPaced(
+          toPush,
+          pacer,
+          async ({ row, messages }): Promise<Outcome> => {
+            try {
+              // X-Line-Retry-Key = the row id: a repeat after a crash gets 409, never a copy.
+              const result = await line.push(row.line_user_id, messages, row.id);
+              return { id: row.id, status: 'SENT', attempted: 1, lastError: null, requestId: result.requestId ?? null, sentAt: deps.now() };
+            } catch (err) {
+              if (!(err instanceof LineApiError)) return failedAttempt(row, `push: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), true);
+              if (err.status === 429 && !rateLimited) {
+                // LINE's limit is per channel: hold back every sender, and stop this batch.
+                rateLimited = true;
+                await pacer.holdOff(settings.rateLimitedPauseMs ?? DEFAULT_RATE_LIMITED_PAUSE_MS);
+              }
+              return failedAttempt(row, `${err.status || 'network'}: ${err.body.slice(0, 500)}`, err.retryable, err.requestId ?? null);
+            }
+          },
+          () => rateLimited,
+        );
+        for (const outcome of pushed) if (outcome) outcomes.push(outcome);
       }
+      await writes.add(outcomes);
+
+      const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
+      return {
+        sent: count('SENT'),
+        skipped: count('SKIPPED'),
+        failed: count('FAILED'),
+        settled: notificationIds.length - queued.length,
+        // Left QUEUED: a retryable failure, or not pushed because LINE said 429.
+        retry: queued.length - outcomes.length + count('QUEUED'),
+        rateLimited,
+      };
     },
   };
 }
 
+/** Thrown by a batch that left rows QUEUED, so BullMQ retries the job with its backoff. */
+export class NotificationsToRetryError extends Error {
+  constructor(readonly result: BatchResult) {
+    super(`${result.retry} notification(s) to retry${result.rateLimited ? ' (LINE answered 429)' : ''}`);
+    this.name = 'NotificationsToRetryError';
+  }
+}
+
 /**
- * The notifications worker: the sender under BullMQ's global rate limiter. A job whose push
- * is retryable throws, and BullMQ retries it with the backoff set when it was queued.
+ * The notifications worker: runs send batches. A batch that left rows QUEUED (a retryable
+ * failure, or a 429) throws, and BullMQ retries the job with the backoff set when it was
+ * queued; the retry only pushes the rows still QUEUED.
  */
 export function createNotificationWorker(deps: {
   connection: Redis;
@@ -233,19 +276,26 @@ export function createNotificationWorker(deps: {
   log: Logger;
 }): Worker<NotificationJob> {
   const { settings } = deps;
-  const worker = new Worker<NotificationJob, SendResult>(queueNames.notifications, (job: Job<NotificationJob>) => deps.sender.send(job.data.notificationId), {
-    connection: deps.connection,
-    prefix: deps.prefix,
-    concurrency: settings.concurrency,
-    limiter: { max: settings.pushRatePerSecond, duration: 1_000 },
-    // A job may stall (its worker died mid-push) more than once before BullMQ gives up on it;
-    // the row stays QUEUED either way and the dispatcher's re-drive picks it up.
-    maxStalledCount: 3,
-    ...(settings.lockDurationMs !== undefined && { lockDuration: settings.lockDurationMs }),
-    ...(settings.stalledIntervalMs !== undefined && { stalledInterval: settings.stalledIntervalMs }),
-  });
+  const worker = new Worker<NotificationJob, BatchResult>(
+    queueNames.notifications,
+    async (job: Job<NotificationJob>) => {
+      const result = await deps.sender.sendBatch(notificationIdsOf(job.data));
+      if (result.retry > 0) throw new NotificationsToRetryError(result);
+      return result;
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: settings.concurrency,
+      // A job may stall (its worker died mid-push) more than once before BullMQ gives up on it;
+      // the rows stay QUEUED either way and the dispatcher's re-drive picks them up.
+      maxStalledCount: 3,
+      ...(settings.lockDurationMs !== undefined && { lockDuration: settings.lockDurationMs }),
+      ...(settings.stalledIntervalMs !== undefined && { stalledInterval: settings.stalledIntervalMs }),
+    },
+  );
   worker.on('failed', (job, err) => {
-    if (err.name !== 'RateLimitError') deps.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'notification job failed');
+    if (!(err instanceof NotificationsToRetryError)) deps.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'notification job failed');
   });
   worker.on('error', (err) => deps.log.warn({ queue: queueNames.notifications, err: err.message }, 'worker error'));
   return worker;

@@ -1,11 +1,12 @@
 /**
  * The only place that calls LINE's Messaging API. Every call logs LINE's
- * `x-line-request-id` and turns SDK failures into LineApiError, so callers decide on
- * status codes, never on SDK internals. The SDK is pointed at the real platform or the
- * emulator by its baseURL.
+ * `x-line-request-id` and turns failures into LineApiError, so callers decide on status
+ * codes, never on SDK internals. The SDK client and the message transport (reply and push,
+ * see message-transport.ts) are pointed at the real platform or the emulator by a base URL.
  */
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { Logger } from '../shared/logger.js';
+import type { MessageTransport } from './message-transport.js';
 
 export type LineMessage = messagingApi.Message;
 
@@ -40,8 +41,8 @@ export interface LineGateway {
   richMenuIdForAlias(aliasId: string): Promise<string | null>;
 }
 
-export function createLineGateway(deps: { client: messagingApi.MessagingApiClient; log: Logger }): LineGateway {
-  const { client, log } = deps;
+export function createLineGateway(deps: { client: messagingApi.MessagingApiClient; messages: MessageTransport; log: Logger }): LineGateway {
+  const { client, messages: transport, log } = deps;
 
   async function call<T>(operation: string, fn: () => Promise<{ httpResponse: Response; body: T }>) {
     try {
@@ -56,14 +57,31 @@ export function createLineGateway(deps: { client: messagingApi.MessagingApiClien
     }
   }
 
+  /** Reply and push: a non-2xx answer or no answer becomes a LineApiError. */
+  async function send(operation: string, path: string, body: messagingApi.ReplyMessageRequest | messagingApi.PushMessageRequest, headers?: Record<string, string>) {
+    let res;
+    try {
+      res = await transport.post(path, body, headers);
+    } catch (err) {
+      const mapped = new LineApiError(operation, 0, undefined, err instanceof Error ? err.message : String(err), { cause: err });
+      log.warn({ operation, status: 0, body: mapped.body.slice(0, 500) }, 'LINE call failed');
+      throw mapped;
+    }
+    if (res.status >= 200 && res.status < 300) {
+      log.debug({ operation, requestId: res.requestId }, 'LINE call ok');
+      return { requestId: res.requestId };
+    }
+    log.warn({ operation, status: res.status, requestId: res.requestId, body: res.body.slice(0, 500) }, 'LINE call failed');
+    throw new LineApiError(operation, res.status, res.requestId, res.body);
+  }
+
   return {
     async reply(replyToken, messages) {
-      const { requestId } = await call('reply', () => client.replyMessageWithHttpInfo({ replyToken, messages }));
-      return { requestId };
+      return send('reply', '/v2/bot/message/reply', { replyToken, messages });
     },
     async push(to, messages, retryKey) {
       try {
-        const { requestId } = await call('push', () => client.pushMessageWithHttpInfo({ to, messages }, retryKey));
+        const { requestId } = await send('push', '/v2/bot/message/push', { to, messages }, { 'X-Line-Retry-Key': retryKey });
         return { requestId, alreadyAccepted: false };
       } catch (err) {
         if (err instanceof LineApiError && err.status === 409) return { requestId: err.requestId, alreadyAccepted: true };

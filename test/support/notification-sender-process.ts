@@ -6,17 +6,17 @@
 import { messagingApi } from '@line/bot-sdk';
 import { createDatabaseClient } from '../../src/db/client.js';
 import { createLineGateway } from '../../src/line/line-gateway.js';
+import { createMessageTransport } from '../../src/line/message-transport.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createPersonalDataCipher } from '../../src/shared/personal-data.js';
 import { createRedisRateLimiter } from '../../src/shared/rate-limiter.js';
 import { PostgresPopulationRegister } from '../../src/db/repositories/population-register.repository.js';
 import { createWorkerConnection } from '../../src/jobs/queues.js';
 import { createNotificationSender, createNotificationWorker } from '../../src/jobs/notifications.js';
+import { createPushPacer } from '../../src/jobs/push-pacer.js';
 import { createNotificationRenderers } from '../../src/notifications/renderers.js';
 import { createBatchedAppointmentViewLoader } from '../../src/notifications/appointment-reminder.renderer.js';
-import { Queue } from 'bullmq';
 import { createAppointmentLinkSigner } from '../../src/domain/booking/appointment-links.js';
-import { queueNames } from '../../src/jobs/queues.js';
 import { createTestCertificateServices } from './certificates.js';
 
 const env = (name: string): string => {
@@ -29,7 +29,11 @@ const log = createLogger({ level: 'silent' });
 const db = createDatabaseClient({ url: env('DATABASE_URL'), poolSize: 4 });
 const redis = createWorkerConnection(env('REDIS_URL'));
 const prefix = env('REDIS_PREFIX');
-const line = createLineGateway({ client: new messagingApi.MessagingApiClient({ channelAccessToken: env('LINE_CHANNEL_ACCESS_TOKEN'), baseURL: env('LINE_API_BASE_URL') }), log });
+const line = createLineGateway({
+  client: new messagingApi.MessagingApiClient({ channelAccessToken: env('LINE_CHANNEL_ACCESS_TOKEN'), baseURL: env('LINE_API_BASE_URL') }),
+  messages: createMessageTransport({ baseUrl: env('LINE_API_BASE_URL'), channelAccessToken: env('LINE_CHANNEL_ACCESS_TOKEN') }),
+  log,
+});
 const key = Buffer.alloc(32, 7);
 const services = {
   cipher: createPersonalDataCipher({ hashKey: key, encryptionKey: key }),
@@ -46,8 +50,8 @@ const settings = {
   lockDurationMs: Number(process.env.LOCK_DURATION_MS ?? 1_000),
   stalledIntervalMs: Number(process.env.STALLED_INTERVAL_MS ?? 500),
 };
-const queue = new Queue(queueNames.notifications, { connection: redis, prefix });
-const sender = createNotificationSender({ db, line, renderers: createNotificationRenderers({ loadAppointmentView: createBatchedAppointmentViewLoader(db) }), services, queue, settings, now: () => new Date(Number(env('NOW_MS'))), log });
+const pacer = createPushPacer({ redis, prefix, ratePerSecond: settings.pushRatePerSecond });
+const sender = createNotificationSender({ db, line, renderers: createNotificationRenderers({ loadAppointmentView: createBatchedAppointmentViewLoader(db) }), services, pacer, settings, now: () => new Date(Number(env('NOW_MS'))), log });
 const worker = createNotificationWorker({ connection: redis, prefix, sender, settings, log });
 await worker.waitUntilReady();
 process.stdout.write('ready\n');
