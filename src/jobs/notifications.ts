@@ -27,6 +27,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../db/client.js';
+import { statementsOn, type Statement } from '../db/statements.js';
 import type { BotServices } from '../bot/context.js';
 import { isLocale, translator } from '../i18n/index.js';
 import { LineApiError, type LineGateway, type LineMessage } from '../line/line-gateway.js';
@@ -106,6 +107,31 @@ interface Rendered {
   messages: LineMessage[];
 }
 
+const READ_ROWS: Statement = {
+  name: 'notification-send-read',
+  text: `
+    SELECT n.id, n.kind, n.line_user_id, n.person_id, n.appointment_id, n.appointment_version, n.data,
+           n.due_at, n.status::text AS status, n.attempts, u.locale, u.following
+    FROM notification n LEFT JOIN line_user u ON u.id = n.line_user_id
+    WHERE n.id = ANY($1::uuid[])`,
+};
+
+const WRITE_OUTCOMES: Statement = {
+  name: 'notification-send-outcomes',
+  text: `
+    UPDATE notification n SET
+      status = v.status::"NotificationStatus",
+      attempts = n.attempts + v.attempted,
+      last_error = COALESCE(v.last_error, n.last_error),
+      line_request_id = COALESCE(v.request_id, n.line_request_id),
+      sent_at = COALESCE(v.sent_at, n.sent_at)
+    FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
+      AS v(id, status, attempted, last_error, request_id, sent_at)
+    -- Only a row still in flight changes; but a push LINE accepted is recorded even if the
+    -- row was cancelled while it was in flight, because it was sent.
+    WHERE n.id = v.id AND (n.status = 'QUEUED' OR (v.status = 'SENT' AND n.status = 'CANCELLED'))`,
+};
+
 /**
  * We pace below LINE's limit, so a 429 means a short bunch of our pushes reached LINE together
  * (jitter), not a steady excess: holding every sender back a quarter of a second lets a
@@ -125,17 +151,14 @@ export function createNotificationSender(deps: {
   log: Logger;
 }): NotificationSender {
   const { db, line, renderers, services, pacer, settings, log } = deps;
+  const sql = statementsOn(db);
 
   // Reads of the rows of batches that start together share one query.
   const reads = createBatcher<{ id: string; row?: SendRow }>({
     maxBatchSize: 1_000,
     maxConcurrentWrites: 2,
     write: async (items) => {
-      const rows = await db.$queryRaw<SendRow[]>`
-        SELECT n.id, n.kind, n.line_user_id, n.person_id, n.appointment_id, n.appointment_version, n.data,
-               n.due_at, n.status::text AS status, n.attempts, u.locale, u.following
-        FROM notification n LEFT JOIN line_user u ON u.id = n.line_user_id
-        WHERE n.id = ANY(${items.map((i) => i.id)}::uuid[])`;
+      const rows = await sql.run<SendRow>(READ_ROWS, [items.map((i) => i.id)]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const item of items) {
         const row = byId.get(item.id);
@@ -150,20 +173,14 @@ export function createNotificationSender(deps: {
     maxBatchSize: 1_000,
     maxConcurrentWrites: 2,
     write: async (outcomes) => {
-      await db.$executeRaw`
-        UPDATE notification n SET
-          status = v.status::"NotificationStatus",
-          attempts = n.attempts + v.attempted,
-          last_error = COALESCE(v.last_error, n.last_error),
-          line_request_id = COALESCE(v.request_id, n.line_request_id),
-          sent_at = COALESCE(v.sent_at, n.sent_at)
-        FROM unnest(
-          ${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.attempted)}::int[],
-          ${outcomes.map((o) => o.lastError)}::text[], ${outcomes.map((o) => o.requestId)}::text[], ${outcomes.map((o) => o.sentAt)}::timestamptz[]
-        ) AS v(id, status, attempted, last_error, request_id, sent_at)
-        -- Only a row still in flight changes; but a push LINE accepted is recorded even if the
-        -- row was cancelled while it was in flight, because it was sent.
-        WHERE n.id = v.id AND (n.status = 'QUEUED' OR (v.status = 'SENT' AND n.status = 'CANCELLED'))`;
+      await sql.run(WRITE_OUTCOMES, [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.attempted),
+        outcomes.map((o) => o.lastError),
+        outcomes.map((o) => o.requestId),
+        outcomes.map((o) => o.sentAt),
+      ]);
     },
   });
 

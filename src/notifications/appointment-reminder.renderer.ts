@@ -5,7 +5,8 @@
  * appointment is gone, no longer BOOKED, changed since it was planned (moved: its new
  * reminders carry the new version), or already past.
  */
-import type { Db } from '../db/client.js';
+import type { Db, PrismaClient } from '../db/client.js';
+import { statementsOn, type Statement } from '../db/statements.js';
 import { getAppointmentView, type AppointmentView } from '../domain/booking/appointment-view.js';
 import { appointmentMessage } from '../bot/appointment-message.js';
 import { formatDate } from '../i18n/index.js';
@@ -75,22 +76,28 @@ interface ViewRow {
  * same moment are read in one query (the same view as getAppointmentView, which costs a Prisma
  * query per reminder). `db` is the client the loader was made with, not the caller's.
  */
-export function createBatchedAppointmentViewLoader(db: Db): AppointmentViewLoader {
+const READ_VIEWS: Statement = {
+  name: 'appointment-reminder-views',
+  text: `
+    SELECT a.id, a.code, a.version, a.status::text AS status, a.dose_number, a.person_id, p.owner_id, p.first_name, p.last_name,
+           p.is_self, a.slot_id, to_char(s.date, 'YYYY-MM-DD') AS date, s.start_time, s.end_time, h.code AS hospital_code,
+           h.name_th AS hospital_name_th, h.name_en AS hospital_name_en, h.phone AS hospital_phone, h.latitude, h.longitude,
+           s.product_code, v.name_th AS product_name_th, v.name_en AS product_name_en
+    FROM appointment a
+    JOIN person p ON p.id = a.person_id
+    JOIN slot s ON s.id = a.slot_id
+    JOIN hospital h ON h.code = s.hospital_code
+    JOIN vaccine_product v ON v.code = s.product_code
+    WHERE a.id = ANY($1::uuid[])`,
+};
+
+export function createBatchedAppointmentViewLoader(db: Db | PrismaClient): AppointmentViewLoader {
+  const sql = statementsOn(db);
   const reads = createBatcher<{ id: string; view?: AppointmentView }>({
     maxBatchSize: 500,
     maxConcurrentWrites: 2,
     write: async (items) => {
-      const rows = await db.$queryRaw<ViewRow[]>`
-        SELECT a.id, a.code, a.version, a.status::text AS status, a.dose_number, a.person_id, p.owner_id, p.first_name, p.last_name,
-               p.is_self, a.slot_id, to_char(s.date, 'YYYY-MM-DD') AS date, s.start_time, s.end_time, h.code AS hospital_code,
-               h.name_th AS hospital_name_th, h.name_en AS hospital_name_en, h.phone AS hospital_phone, h.latitude, h.longitude,
-               s.product_code, v.name_th AS product_name_th, v.name_en AS product_name_en
-        FROM appointment a
-        JOIN person p ON p.id = a.person_id
-        JOIN slot s ON s.id = a.slot_id
-        JOIN hospital h ON h.code = s.hospital_code
-        JOIN vaccine_product v ON v.code = s.product_code
-        WHERE a.id = ANY(${items.map((i) => i.id)}::uuid[])`;
+      const rows = await sql.run<ViewRow>(READ_VIEWS, [items.map((i) => i.id)]);
       const byId = new Map(rows.map((r) => [r.id, toView(r)]));
       for (const item of items) {
         const view = byId.get(item.id);

@@ -29,7 +29,8 @@
  */
 import type { AlternativesCache } from './alternatives-cache.js';
 import { randomUUID } from 'node:crypto';
-import { sqlPoolOf, type Db, type PrismaClient } from '../../db/client.js';
+import type { Db, PrismaClient } from '../../db/client.js';
+import { statementsOn, type Statement, type Statements } from '../../db/statements.js';
 import { releasePlace } from '../../db/repositories/slot.repository.js';
 import { bangkokToday } from '../../shared/clock.js';
 // A new appointment has no earlier reminders to withdraw, so they are inserted with the booking itself.
@@ -93,33 +94,11 @@ const CODE_ATTEMPTS = 5;
 /** Books the next dose of a person in a slot, or says why not. See the module comment. */
 export async function bookAppointment(options: BookAppointmentOptions): Promise<BookAppointmentResult> {
   const { db } = options;
+  // The booking's few statements (src/db/statements.ts) run as named statements on the pool
+  // of a root client (PostgreSQL parsed and planned the read, ~0.5 ms, and the write, ~0.4 ms,
+  // on every call), or through Prisma in a chat event's transaction, which must run, see and
+  // hold what the booking writes.
   return isRootClient(db) ? book(statementsOn(db), options, writeAlone) : book(statementsOn(db), options, writeInTransaction);
-}
-
-/**
- * Where the booking's few statements run. With a root client made by createDatabaseClient:
- * on its node-postgres pool, as named (prepared) statements: measured on booking day, the
- * Prisma client cost 2-3× a plain node-postgres statement in this process, and PostgreSQL
- * parsed and planned the read (~0.5 ms) and the write (~0.4 ms) on every call. Otherwise
- * through Prisma on the client or transaction given: a chat event's transaction must run, see
- * and hold what the booking writes.
- */
-interface Statements {
-  /** For the rare paths that stay on Prisma (a repeated confirm for another slot, alternatives). */
-  db: Db | PrismaClient;
-  run<T>(statement: Statement, values: unknown[]): Promise<T[]>;
-}
-
-/** SQL with $n parameters; `name` is its prepared statement's name on each connection. */
-interface Statement {
-  name: string;
-  text: string;
-}
-
-function statementsOn(db: Db | PrismaClient): Statements {
-  const pool = sqlPoolOf(db);
-  if (pool) return { db, run: async (statement, values) => (await pool.query({ ...statement, values })).rows };
-  return { db, run: (statement, values) => (db as Db).$queryRawUnsafe(statement.text, ...values) };
 }
 
 /**
