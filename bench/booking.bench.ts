@@ -30,6 +30,7 @@ import { addDays } from '../src/domain/vaccination/interval-rules.js';
 import { startLineEmulator } from '../src/emulator/index.js';
 import { validateLineRequest, toLineErrorBody } from '../src/line/validation/index.js';
 import { seed } from '../prisma/seed.js';
+import { createRandom } from '../prisma/data/random.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
 import { hospitalsOf, insertPeople, insertSlots, runConcurrently, type SeededPerson } from '../test/support/booking-fixtures.js';
@@ -129,19 +130,8 @@ function percentile(sorted: number[], p: number): number {
  * ~1,400 and ~2,200 attempts until the last place). BENCH_SEED gives the same order on every
  * run, for before/after comparisons; unset, each run draws a new one.
  */
-const random = process.env.BENCH_SEED ? seededRandom(Number(process.env.BENCH_SEED)) : Math.random;
+const random = process.env.BENCH_SEED ? createRandom(Number(process.env.BENCH_SEED)) : Math.random;
 
-/** mulberry32: a small seeded generator, good enough for shuffling. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Every person once, on slot i % SLOTS, in random order; a double tap right behind its first tap. */
 function planAttempts(people: SeededPerson[], slotIds: string[]): Attempt[] {
