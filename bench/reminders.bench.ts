@@ -13,8 +13,10 @@
  *
  * Options (env): BENCH_REMINDERS (default 100000), BENCH_RATE (default 2000),
  * BENCH_CEILING_REMINDERS (default 30000; 0 skips the baseline), BENCH_CONCURRENCY (the
- * worker's NOTIFICATION_CONCURRENCY: send batches in flight, default 8), BENCH_WORKERS (worker processes, default 1),
- * BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=prof").
+ * worker's NOTIFICATION_CONCURRENCY: send batches in flight, default 8), BENCH_WORKERS
+ * (worker processes, default 1), BENCH_VALIDATE_EVERY (the emulator validates every n-th
+ * push, default 1), BENCH_WORKER_NODE_ARGS (node flags for the workers, e.g.
+ * "--cpu-prof --cpu-prof-dir=prof").
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
