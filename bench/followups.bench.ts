@@ -32,8 +32,7 @@ import { createTestDatabase } from '../test/support/database.js';
 import { deleteRedisKeys } from '../test/support/stack.js';
 import { runConcurrently } from '../test/support/booking-fixtures.js';
 import { stopProcess } from './support/load.js';
-import { notificationWorkerEnv, recordDeliveries, startWorker } from './support/notification-worker.js';
-import { sampledValidation } from './support/notification-worker.js';
+import { insertBenchPeople, notificationWorkerEnv, recordDeliveries, sampledValidation, startWorker } from './support/notification-worker.js';
 
 const DOSES = Number(process.env.BENCH_DOSES ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
@@ -46,16 +45,7 @@ const TIMEOUT_MS = 900_000;
 const PUSH = '/v2/bot/message/push';
 
 async function insertPeople(db: PrismaClient, count: number): Promise<string[]> {
-  await db.$executeRaw`
-    INSERT INTO line_user (id, locale, following, updated_at)
-    SELECT 'U' || md5('bench-u' || i), CASE WHEN i % 5 = 0 THEN 'en' ELSE 'th' END, true, now()
-    FROM generate_series(1, ${count}::int) i`;
-  await db.$executeRaw`
-    INSERT INTO person (id, owner_id, is_self, identity_type, id_hash, id_ciphertext, nationality, first_name, last_name,
-                        birth_date, sex, phone, province_code, verification_status, updated_at)
-    SELECT gen_random_uuid(), 'U' || md5('bench-u' || i), true, 'THAI_ID', md5('bench-p' || i), 'bench', 'THA', 'สมชาย', 'ใจดี',
-           '1960-01-01', 'male', '+66812345678', '10', 'VERIFIED', now()
-    FROM generate_series(1, ${count}::int) i`;
+  await insertBenchPeople(db, count);
   await db.$executeRaw`ANALYZE`;
   return (await db.person.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((p) => p.id);
 }

@@ -30,8 +30,7 @@ import { seed } from '../prisma/seed.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { deleteRedisKeys } from '../test/support/stack.js';
 import { stopProcess } from './support/load.js';
-import { notificationWorkerEnv, recordDeliveries, startWorker } from './support/notification-worker.js';
-import { sampledValidation } from './support/notification-worker.js';
+import { insertBenchPeople, notificationWorkerEnv, recordDeliveries, sampledValidation, startWorker } from './support/notification-worker.js';
 
 const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
@@ -66,20 +65,11 @@ interface RunResult {
 /** Bulk-inserts `count` LINE users, people, appointments and their due day-before reminders. */
 async function insertDueReminders(db: PrismaClient, count: number): Promise<void> {
   const date = addDays(bangkokToday(new Date()), 1);
-  await db.$executeRaw`
-    INSERT INTO line_user (id, locale, following, updated_at)
-    SELECT 'U' || md5('bench-u' || i), CASE WHEN i % 5 = 0 THEN 'en' ELSE 'th' END, true, now()
-    FROM generate_series(1, ${count}::int) i`;
+  await insertBenchPeople(db, count);
   await db.$executeRaw`
     INSERT INTO slot (id, hospital_code, product_code, date, start_time, end_time, capacity, booked, updated_at)
     SELECT gen_random_uuid(), h.code, (SELECT code FROM vaccine_product ORDER BY code LIMIT 1), ${date}::date, '09:00', '12:00', ${count}::int, 0, now()
     FROM (SELECT code FROM hospital ORDER BY code LIMIT 200) h`;
-  await db.$executeRaw`
-    INSERT INTO person (id, owner_id, is_self, identity_type, id_hash, id_ciphertext, nationality, first_name, last_name,
-                        birth_date, sex, phone, province_code, verification_status, updated_at)
-    SELECT gen_random_uuid(), 'U' || md5('bench-u' || i), true, 'THAI_ID', md5('bench-p' || i), 'bench', 'THA', 'สมชาย', 'ใจดี',
-           '1960-01-01', 'male', '+66812345678', '10', 'VERIFIED', now()
-    FROM generate_series(1, ${count}::int) i`;
   await db.$executeRaw`
     WITH s AS (SELECT array_agg(id ORDER BY id) AS ids FROM slot WHERE date = ${date}::date),
          p AS (SELECT id, owner_id, row_number() OVER (ORDER BY id) AS rn FROM person WHERE id_ciphertext = 'bench')

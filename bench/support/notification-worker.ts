@@ -4,6 +4,7 @@
  * the emulator received, per retry key, to count duplicates.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { PrismaClient } from '../../src/db/client.js';
 import type { LineEmulator } from '../../src/emulator/index.js';
 import { validateLineRequest } from '../../src/line/validation/index.js';
 import { TEST_REDIS_URL } from '../../test/support/stack.js';
@@ -70,4 +71,21 @@ export function recordDeliveries(emulator: LineEmulator): { times: number[]; per
 export function sampledValidation(every: number): typeof validateLineRequest {
   let seen = 0;
   return (kind, body) => (seen++ % every === 0 ? validateLineRequest(kind, body) : []);
+}
+
+/**
+ * Bulk-inserts `count` followed LINE users (one in five English) and one registered person each
+ * (born 1960, a synthetic hash, marked 'bench'), in two statements.
+ */
+export async function insertBenchPeople(db: PrismaClient, count: number): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO line_user (id, locale, following, updated_at)
+    SELECT 'U' || md5('bench-u' || i), CASE WHEN i % 5 = 0 THEN 'en' ELSE 'th' END, true, now()
+    FROM generate_series(1, ${count}::int) i`;
+  await db.$executeRaw`
+    INSERT INTO person (id, owner_id, is_self, identity_type, id_hash, id_ciphertext, nationality, first_name, last_name,
+                        birth_date, sex, phone, province_code, verification_status, updated_at)
+    SELECT gen_random_uuid(), 'U' || md5('bench-u' || i), true, 'THAI_ID', md5('bench-p' || i), 'bench', 'THA', 'สมชาย', 'ใจดี',
+           '1960-01-01', 'male', '+66812345678', '10', 'VERIFIED', now()
+    FROM generate_series(1, ${count}::int) i`;
 }

@@ -151,6 +151,17 @@ export function createAdminVaccinationsRouter(deps: {
     const body = parse(recordBody, req.body, res);
     if (!body) return;
     const source = body.source ?? ACTOR;
+    // The same dose whether it is recorded now or held until its person registers.
+    const dose = {
+      doseNumber: body.doseNumber,
+      productCode: body.productCode,
+      lotNumber: body.lotNumber ?? null,
+      administeredAt: body.administeredAt,
+      hospitalCode: body.hospitalCode,
+      source,
+      sourceRecordId: body.sourceRecordId,
+      recordedBy: body.recordedBy ?? ACTOR,
+    };
     let personId = body.personId;
     if (!personId) {
       const idHash =
@@ -164,16 +175,7 @@ export function createAdminVaccinationsRouter(deps: {
         const held = await holdDoseReport({
           db: deps.db,
           idHash,
-          report: {
-            doseNumber: body.doseNumber,
-            productCode: body.productCode,
-            lotNumber: body.lotNumber ?? null,
-            administeredAt: body.administeredAt,
-            hospitalCode: body.hospitalCode,
-            source,
-            sourceRecordId: body.sourceRecordId,
-            recordedBy: body.recordedBy ?? ACTOR,
-          },
+          report: dose,
         });
         if (!held.ok) return refuse(res, held.refusal);
         deps.log.info({ created: held.created, source }, 'admin: dose held for a document not registered yet');
@@ -184,17 +186,7 @@ export function createAdminVaccinationsRouter(deps: {
     const result = await deps.db.$transaction((tx) =>
       recordDose({
         db: tx,
-        report: {
-          personId: personId!,
-          doseNumber: body.doseNumber,
-          productCode: body.productCode,
-          lotNumber: body.lotNumber ?? null,
-          administeredAt: body.administeredAt,
-          hospitalCode: body.hospitalCode,
-          source,
-          sourceRecordId: body.sourceRecordId,
-          recordedBy: body.recordedBy ?? ACTOR,
-        },
+        report: { personId: personId!, ...dose },
         now: now(),
       }),
     );
