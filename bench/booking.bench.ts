@@ -18,7 +18,8 @@
  * BENCH_ALTERNATIVES_CACHE_MS (2000: how long the second use-case run shares them), BENCH_SEED (unset:
  * a new arrival order each run; a number: the same order every run), BENCH_PER_CALLER
  * (1; 0 skips the use-case run that searches alternatives per caller), BENCH_USE_CASE (1; 0 runs
- * only the webhook).
+ * only the webhook), BENCH_SERVICE_NODE_ARGS (node flags for the service of the webhook run, e.g.
+ * "--cpu-prof --cpu-prof-dir=prof").
  * Uses its own throwaway database and Redis prefix and removes them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -296,7 +297,8 @@ async function runWebhook(db: PrismaClient, attempts: Attempt[], slotIds: string
       SELECT t.u, 'booking', 'confirm', t.d::jsonb, ${BOOKING_FLOW_VERSION}, ${expiresAt}, now()
         FROM unnest(${chunk.map((s) => s.lineUserId)}::text[], ${chunk.map((s) => s.data)}::text[]) AS t(u, d)`;
   }
-  const child = await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = await startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     ...process.env,
     // 'development': certificate keys are made at start (production would need them configured).
     NODE_ENV: 'development',
