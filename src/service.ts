@@ -32,6 +32,8 @@ import { createPushPacer } from './jobs/push-pacer.js';
 import { createMessageTransport } from './line/message-transport.js';
 import { createNotificationRenderers } from './notifications/renderers.js';
 import { createBatchedAppointmentViewLoader } from './notifications/appointment-reminder.renderer.js';
+import { createBatchedCheckinLoader } from './domain/follow-up/load-checkin.js';
+import { createBatchedCheckinSendMarks } from './domain/follow-up/checkin-send-marks.js';
 import { createApp } from './http/app.js';
 import { createWebhookHandler } from './http/webhook.route.js';
 import { createExportsRouter } from './http/exports.route.js';
@@ -184,7 +186,10 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
         maxAttempts: env.NOTIFICATION_MAX_ATTEMPTS,
         ...options.notificationTuning?.sender,
       };
-      const renderers = createNotificationRenderers({ loadAppointmentView: createBatchedAppointmentViewLoader(db) });
+      const renderers = createNotificationRenderers({
+        loadAppointmentView: createBatchedAppointmentViewLoader(db),
+        checkins: { load: createBatchedCheckinLoader(db), marks: createBatchedCheckinSendMarks(db) },
+      });
       const pacer = createPushPacer({ redis: workerRedis, prefix: env.REDIS_PREFIX, ratePerSecond: senderSettings.pushRatePerSecond });
       const sender = createNotificationSender({ db, line, renderers, services: botServices, pacer, settings: senderSettings, now, log });
       const notificationWorker = createNotificationWorker({ connection: workerRedis, prefix: env.REDIS_PREFIX, sender, settings: senderSettings, log });

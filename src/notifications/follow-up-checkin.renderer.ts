@@ -12,7 +12,8 @@ import type { LineMessage } from '../line/line-gateway.js';
 import { postbackAction, textMessage } from '../line/message-builders.js';
 import { formatDate } from '../i18n/index.js';
 import { bangkokToday } from '../shared/clock.js';
-import { loadCheckin, type CheckinView } from '../domain/follow-up/load-checkin.js';
+import { loadCheckin, type CheckinLoader, type CheckinView } from '../domain/follow-up/load-checkin.js';
+import { checkinSendMarks, type CheckinSendMarks } from '../domain/follow-up/checkin-send-marks.js';
 import { endOfBangkokDay } from '../domain/follow-up/follow-up-schedule.js';
 
 export function checkinIdOf(data: unknown): string | undefined {
@@ -33,17 +34,28 @@ export function checkinMessage(ctx: Pick<RenderContext, 't' | 'locale'>, view: C
   ]);
 }
 
-export const renderFollowUpCheckin: NotificationRenderer = async (notification, ctx) => {
-  const checkinId = checkinIdOf(notification.data);
-  if (!checkinId) return null;
-  const view = await loadCheckin(ctx.db, checkinId, notification.lineUserId);
-  if (!view || view.doseVoided || (view.status !== 'SCHEDULED' && view.status !== 'SENT')) return null;
-  if (view.stopped) {
-    await ctx.db.followUpCheckin.updateMany({ where: { id: view.id, status: 'SCHEDULED' }, data: { status: 'CANCELLED' } });
-    return null;
-  }
-  // A check-in delivered after its day (an outage) would ask about the wrong day.
-  if (ctx.now.getTime() >= endOfBangkokDay(view.dueAt).getTime()) return null;
-  await ctx.db.followUpCheckin.updateMany({ where: { id: view.id, status: 'SCHEDULED' }, data: { status: 'SENT', sentAt: ctx.now } });
-  return [checkinMessage(ctx, view, 'followup.checkin.text')];
-};
+/** How the check-in renderers read a check-in and record its sending (batched in the sender). */
+export interface CheckinAccess {
+  load: CheckinLoader;
+  marks: CheckinSendMarks;
+}
+
+const oneByOne: CheckinAccess = { load: loadCheckin, marks: checkinSendMarks };
+
+export function createFollowUpCheckinRenderer(access: CheckinAccess = oneByOne): NotificationRenderer {
+  return async (notification, ctx) => {
+    const checkinId = checkinIdOf(notification.data);
+    if (!checkinId) return null;
+    const view = await access.load(ctx.db, checkinId, notification.lineUserId);
+    if (!view || view.doseVoided || (view.status !== 'SCHEDULED' && view.status !== 'SENT')) return null;
+    if (view.stopped) {
+      await ctx.db.followUpCheckin.updateMany({ where: { id: view.id, status: 'SCHEDULED' }, data: { status: 'CANCELLED' } });
+      return null;
+    }
+    // A check-in delivered after its day (an outage) would ask about the wrong day.
+    if (ctx.now.getTime() >= endOfBangkokDay(view.dueAt).getTime()) return null;
+    await access.marks.markSent(ctx.db, view.id, ctx.now);
+    return [checkinMessage(ctx, view, 'followup.checkin.text')];
+  };
+}
+

@@ -5,15 +5,19 @@
  */
 import type { NotificationRenderer } from './renderer.js';
 import { loadCheckin } from '../domain/follow-up/load-checkin.js';
+import { checkinSendMarks } from '../domain/follow-up/checkin-send-marks.js';
 import { endOfBangkokDay } from '../domain/follow-up/follow-up-schedule.js';
-import { checkinIdOf, checkinMessage } from './follow-up-checkin.renderer.js';
+import { checkinIdOf, checkinMessage, type CheckinAccess } from './follow-up-checkin.renderer.js';
 
-export const renderFollowUpReminder: NotificationRenderer = async (notification, ctx) => {
-  const checkinId = checkinIdOf(notification.data);
-  if (!checkinId) return null;
-  const view = await loadCheckin(ctx.db, checkinId, notification.lineUserId);
-  if (!view || view.status !== 'SENT' || view.stopped || view.doseVoided) return null;
-  if (ctx.now.getTime() >= endOfBangkokDay(view.dueAt).getTime()) return null;
-  await ctx.db.followUpCheckin.update({ where: { id: view.id }, data: { remindedAt: ctx.now } });
-  return [checkinMessage(ctx, view, 'followup.reminder.text')];
-};
+export function createFollowUpReminderRenderer(access: CheckinAccess = { load: loadCheckin, marks: checkinSendMarks }): NotificationRenderer {
+  return async (notification, ctx) => {
+    const checkinId = checkinIdOf(notification.data);
+    if (!checkinId) return null;
+    const view = await access.load(ctx.db, checkinId, notification.lineUserId);
+    if (!view || view.status !== 'SENT' || view.stopped || view.doseVoided) return null;
+    if (ctx.now.getTime() >= endOfBangkokDay(view.dueAt).getTime()) return null;
+    await access.marks.markReminded(ctx.db, view.id, ctx.now);
+    return [checkinMessage(ctx, view, 'followup.reminder.text')];
+  };
+}
+

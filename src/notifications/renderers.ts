@@ -10,13 +10,16 @@ import { renderRebookingOffer } from './rebooking-offer.renderer.js';
 import { renderCertificateReissued } from './certificate-reissued.renderer.js';
 import { renderDoseRecorded } from './dose-recorded.renderer.js';
 import { renderNextDose } from './next-dose.renderer.js';
-import { renderFollowUpCheckin } from './follow-up-checkin.renderer.js';
-import { renderFollowUpReminder } from './follow-up-reminder.renderer.js';
+import { createFollowUpCheckinRenderer, type CheckinAccess } from './follow-up-checkin.renderer.js';
+import { createFollowUpReminderRenderer } from './follow-up-reminder.renderer.js';
 
 export type NotificationRenderers = Partial<Record<NotificationKind, NotificationRenderer>>;
 
-/** The registry; the sender passes a batching appointment loader (one query per batch). */
-export function createNotificationRenderers(deps: { loadAppointmentView?: AppointmentViewLoader } = {}): NotificationRenderers {
+/**
+ * The registry; the sender passes batching data access (a statement per batch of pushes, not
+ * per push) for the appointment reminders and the check-ins.
+ */
+export function createNotificationRenderers(deps: { loadAppointmentView?: AppointmentViewLoader; checkins?: CheckinAccess } = {}): NotificationRenderers {
   const reminder = createAppointmentReminderRenderer(deps.loadAppointmentView);
   return {
     'appointment-reminder-day-before': reminder,
@@ -26,8 +29,8 @@ export function createNotificationRenderers(deps: { loadAppointmentView?: Appoin
     'dose-recorded': renderDoseRecorded,
     'next-dose-due': renderNextDose,
     'next-dose-closing': renderNextDose,
-    'follow-up-checkin': renderFollowUpCheckin,
-    'follow-up-reminder': renderFollowUpReminder,
+    'follow-up-checkin': createFollowUpCheckinRenderer(deps.checkins),
+    'follow-up-reminder': createFollowUpReminderRenderer(deps.checkins),
   };
 }
 
