@@ -62,3 +62,29 @@ export function createBatcher<T>(options: {
   };
 }
 
+
+/**
+ * Rows looked up by id, the lookups made at the same moment sharing one statement (`fetch`
+ * gets their ids and returns the rows it found). The notification sender renders a send batch
+ * at once, so each renderer's per-row lookup becomes one query per batch instead of per push.
+ */
+export function createBatchedLookup<R>(options: {
+  fetch: (ids: string[]) => Promise<R[]>;
+  idOf: (row: R) => string;
+  maxBatchSize?: number;
+}): (id: string) => Promise<R | undefined> {
+  const reads = createBatcher<{ id: string; row?: R }>({
+    maxBatchSize: options.maxBatchSize ?? 500,
+    maxConcurrentWrites: 2,
+    write: async (items) => {
+      const rows = await options.fetch(items.map((i) => i.id));
+      const byId = new Map(rows.map((r) => [options.idOf(r), r]));
+      for (const item of items) item.row = byId.get(item.id);
+    },
+  });
+  return async (id) => {
+    const item: { id: string; row?: R } = { id };
+    await reads.add([item]);
+    return item.row;
+  };
+}

@@ -34,7 +34,7 @@ import { LineApiError, type LineGateway, type LineMessage } from '../line/line-g
 import type { NotificationKind } from '../domain/notifications/schedule-notifications.js';
 import type { NotificationRenderers } from '../notifications/renderers.js';
 import type { Logger } from '../shared/logger.js';
-import { createBatcher } from './intake-batcher.js';
+import { createBatchedLookup, createBatcher } from './intake-batcher.js';
 import { queueNames } from './queues.js';
 import { notificationIdsOf, type NotificationJob } from './notification-dispatch.js';
 import { sendPaced, type PushPacer } from './push-pacer.js';
@@ -159,18 +159,7 @@ export function createNotificationSender(deps: {
   const sql = statementsOn(db);
 
   // Reads of the rows of batches that start together share one query.
-  const reads = createBatcher<{ id: string; row?: SendRow }>({
-    maxBatchSize: 1_000,
-    maxConcurrentWrites: 2,
-    write: async (items) => {
-      const rows = await sql.run<SendRow>(READ_ROWS, [items.map((i) => i.id)]);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      for (const item of items) {
-        const row = byId.get(item.id);
-        if (row) item.row = row;
-      }
-    },
-  });
+  const readRow = createBatchedLookup({ fetch: (ids) => sql.run<SendRow>(READ_ROWS, [ids]), idOf: (row) => row.id, maxBatchSize: 1_000 });
 
   // Outcomes of batches that end together are written in one UPDATE; a job completes only
   // after its outcomes are committed (add() resolves then), so BullMQ never forgets a push.
@@ -229,10 +218,9 @@ export function createNotificationSender(deps: {
 
   return {
     async sendBatch(notificationIds) {
-      const items = notificationIds.map((id) => ({ id }) as { id: string; row?: SendRow });
-      await reads.add(items);
+      const rows = await Promise.all(notificationIds.map(readRow));
       // Sent, cancelled, skipped or failed already (a repeated or re-driven job), or deleted.
-      const queued = items.flatMap((item) => (item.row?.status === 'QUEUED' ? [item.row] : []));
+      const queued = rows.filter((row): row is SendRow => row?.status === 'QUEUED');
       const renderedOrSettled = await Promise.all(queued.map(render));
       const outcomes = renderedOrSettled.filter((r): r is Outcome => !('messages' in r));
       const toPush = renderedOrSettled.filter((r): r is Rendered => 'messages' in r);

@@ -12,7 +12,7 @@ import { appointmentMessage } from '../bot/appointment-message.js';
 import { formatDate } from '../i18n/index.js';
 import { bangkokToday } from '../shared/clock.js';
 import { addDays } from '../domain/vaccination/interval-rules.js';
-import { createBatcher } from '../jobs/intake-batcher.js';
+import { createBatchedLookup } from '../jobs/intake-batcher.js';
 import type { NotificationRenderer } from './renderer.js';
 
 /** Loads the appointment a reminder is about (a batching loader under load, see below). */
@@ -93,22 +93,10 @@ const READ_VIEWS: Statement = {
 
 export function createBatchedAppointmentViewLoader(db: Db | PrismaClient): AppointmentViewLoader {
   const sql = statementsOn(db);
-  const reads = createBatcher<{ id: string; view?: AppointmentView }>({
-    maxBatchSize: 500,
-    maxConcurrentWrites: 2,
-    write: async (items) => {
-      const rows = await sql.run<ViewRow>(READ_VIEWS, [items.map((i) => i.id)]);
-      const byId = new Map(rows.map((r) => [r.id, toView(r)]));
-      for (const item of items) {
-        const view = byId.get(item.id);
-        if (view) item.view = view;
-      }
-    },
-  });
+  const lookup = createBatchedLookup({ fetch: (ids) => sql.run<ViewRow>(READ_VIEWS, [ids]), idOf: (row) => row.id });
   return async (_db, id) => {
-    const item: { id: string; view?: AppointmentView } = { id };
-    await reads.add([item]);
-    return item.view ?? null;
+    const row = await lookup(id);
+    return row ? toView(row) : null;
   };
 }
 

@@ -1,18 +1,17 @@
 // The booking use case on real PostgreSQL: the rules it refuses with, and what concurrency
 // cannot break (no slot oversold, one appointment per key and per person and dose).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
+import type { PrismaClient } from '../../src/db/client.js';
 import { bookAppointment, type BookAppointmentResult } from '../../src/domain/booking/book-appointment.js';
 import { rebookAppointment } from '../../src/domain/booking/rebook-appointment.js';
 import { getAppointmentView } from '../../src/domain/booking/appointment-view.js';
 import { BOOKING_CODE_ALPHABET } from '../../src/domain/booking/booking-code.js';
 import { moveBookingsToRebooking } from '../../src/domain/slots/move-bookings-to-rebooking.js';
-import { seed } from '../../prisma/seed.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createSeededDatabase, type SeededDatabase } from '../support/seeded-database.js';
 import { hospitalsOf, insertPeople, insertSlots, runConcurrently, type SeededPerson } from '../support/booking-fixtures.js';
 
-let database: TestDatabase;
+let seeded: SeededDatabase;
 let db: PrismaClient;
 let hospitals: Awaited<ReturnType<typeof hospitalsOf>>;
 
@@ -20,15 +19,13 @@ let hospitals: Awaited<ReturnType<typeof hospitalsOf>>;
 const NOW = new Date('2021-07-20T03:00:00Z');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabaseClient({ url: database.url, poolSize: 30 });
-  await seed({ db, hashKey: randomBytes(32), encryptionKey: randomBytes(32) });
+  seeded = await createSeededDatabase({ poolSize: 30 });
+  db = seeded.db;
   hospitals = await hospitalsOf(db, '10', 5);
 }, 60_000);
 
 afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
+  await seeded?.close();
 });
 
 const book = (p: SeededPerson, slotId: string, options: { key?: string; now?: Date } = {}) =>

@@ -2,29 +2,26 @@
 // per batch of pushes). On a real PostgreSQL, the batched forms must answer exactly as the
 // one-by-one Prisma forms do: the owner check, a voided dose, stopped follow-ups, an id that is
 // not a UUID; and only a SCHEDULED check-in becomes SENT.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
-import { seed } from '../../prisma/seed.js';
+import type { PrismaClient } from '../../src/db/client.js';
 import { createBatchedCheckinLoader, loadCheckin } from '../../src/domain/follow-up/load-checkin.js';
 import { checkinSendMarks, createBatchedCheckinSendMarks } from '../../src/domain/follow-up/checkin-send-marks.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createSeededDatabase, type SeededDatabase } from '../support/seeded-database.js';
 import { insertPeople } from '../support/booking-fixtures.js';
 import { recordDoseFor } from '../support/follow-up-fixtures.js';
 
-let database: TestDatabase;
+let seeded: SeededDatabase;
 let db: PrismaClient;
 const NOW = new Date('2021-07-01T03:00:00Z');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabaseClient({ url: database.url, poolSize: 4 });
-  await seed({ db, hashKey: randomBytes(32), encryptionKey: randomBytes(32) });
+  seeded = await createSeededDatabase();
+  db = seeded.db;
 }, 120_000);
 
 afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
+  await seeded?.close();
 });
 
 it('the batched loader answers as loadCheckin does, for many check-ins read together', async () => {
@@ -41,7 +38,7 @@ it('the batched loader answers as loadCheckin does, for many check-ins read toge
   const batched = createBatchedCheckinLoader(db);
   const asks = [
     ...checkins.map((c) => ({ id: c.id, owner: c.person.ownerId })),
-    { id: checkins[0]!.id, owner: people[1]!.lineUserId }, // someone else's check-in
+    { id: checkins.find((c) => c.personId === people[0]!.personId)!.id, owner: people[1]!.lineUserId }, // someone else's check-in
     { id: randomUUID(), owner: people[0]!.lineUserId }, // gone
     { id: 'not-a-uuid', owner: people[0]!.lineUserId }, // malformed data must not fail the batch
   ];

@@ -1,29 +1,25 @@
 // Dashboard figures on a real PostgreSQL: response rate per check-in label and AEFI cases per
 // hospital, from rows written the way the feature writes them (recordDose plans the
 // check-ins; saveSymptomReport opens the cases).
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js';
-import { seed } from '../../prisma/seed.js';
+import type { PrismaClient } from '../../src/db/client.js';
 import { getFollowUpStats } from '../../src/domain/follow-up/follow-up-stats.js';
 import { saveSymptomReport } from '../../src/domain/follow-up/report-symptoms.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createSeededDatabase, type SeededDatabase } from '../support/seeded-database.js';
 import { insertPeople } from '../support/booking-fixtures.js';
 import { recordDoseFor } from '../support/follow-up-fixtures.js';
 
-let database: TestDatabase;
+let seeded: SeededDatabase;
 let db: PrismaClient;
 const NOW = new Date('2021-07-01T03:00:00Z');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDatabaseClient({ url: database.url, poolSize: 4 });
-  await seed({ db, hashKey: randomBytes(32), encryptionKey: randomBytes(32) });
+  seeded = await createSeededDatabase();
+  db = seeded.db;
 }, 120_000);
 
 afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
+  await seeded?.close();
 });
 
 describe('getFollowUpStats', () => {

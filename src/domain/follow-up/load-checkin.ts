@@ -1,7 +1,7 @@
 /** A check-in with what its messages need, read for its owner only. */
 import type { Db, PrismaClient } from '../../db/client.js';
 import { statementsOn, type Statement } from '../../db/statements.js';
-import { createBatcher } from '../../jobs/intake-batcher.js';
+import { createBatchedLookup } from '../../jobs/intake-batcher.js';
 
 export interface CheckinView {
   id: string;
@@ -85,24 +85,11 @@ const READ_CHECKINS: Statement = {
  */
 export function createBatchedCheckinLoader(db: Db | PrismaClient): CheckinLoader {
   const sql = statementsOn(db);
-  const reads = createBatcher<{ id: string; row?: CheckinRow }>({
-    maxBatchSize: 500,
-    maxConcurrentWrites: 2,
-    write: async (items) => {
-      const rows = await sql.run<CheckinRow>(READ_CHECKINS, [items.map((i) => i.id)]);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      for (const item of items) {
-        const row = byId.get(item.id);
-        if (row) item.row = row;
-      }
-    },
-  });
+  const lookup = createBatchedLookup({ fetch: (ids) => sql.run<CheckinRow>(READ_CHECKINS, [ids]), idOf: (row) => row.id });
   return async (_db, checkinId, ownerId) => {
     // The id comes from the notification's data: one that is not a UUID must not fail the batch.
     if (!UUID.test(checkinId)) return null;
-    const item: { id: string; row?: CheckinRow } = { id: checkinId };
-    await reads.add([item]);
-    const row = item.row;
+    const row = await lookup(checkinId);
     if (!row || row.owner_id !== ownerId) return null;
     return {
       id: row.id,
