@@ -14,10 +14,9 @@ export type HoldDoseResult = { ok: true; created: boolean } | { ok: false; refus
 /** Idempotent by the source's record id, like record-dose. */
 export async function holdDoseReport(options: { db: Db; idHash: string; report: HeldDose }): Promise<HoldDoseResult> {
   const { db, idHash, report } = options;
-  const [product, hospital] = await Promise.all([
-    db.vaccineProduct.findUnique({ where: { code: report.productCode }, select: { code: true } }),
-    db.hospital.findUnique({ where: { code: report.hospitalCode }, select: { code: true } }),
-  ]);
+  // One after another: in a transaction they share one connection (see record-dose.ts).
+  const product = await db.vaccineProduct.findUnique({ where: { code: report.productCode }, select: { code: true } });
+  const hospital = await db.hospital.findUnique({ where: { code: report.hospitalCode }, select: { code: true } });
   if (!product) return { ok: false, refusal: 'unknown-product' };
   if (!hospital) return { ok: false, refusal: 'unknown-hospital' };
   const data = { idHash, ...report, lotNumber: report.lotNumber ?? null };

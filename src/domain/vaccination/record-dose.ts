@@ -52,12 +52,12 @@ export async function recordDose(options: { db: Db; report: DoseReport; now: Dat
   }
   if (bangkokToday(report.administeredAt) > bangkokToday(now)) return { ok: false, refusal: 'in-the-future' };
 
-  const [person, product, hospital, sameDose] = await Promise.all([
-    db.person.findUnique({ where: { id: report.personId }, select: { ownerId: true } }),
-    db.vaccineProduct.findUnique({ where: { code: report.productCode }, select: { code: true } }),
-    db.hospital.findUnique({ where: { code: report.hospitalCode }, select: { code: true } }),
-    db.vaccination.findFirst({ where: { personId: report.personId, doseNumber: report.doseNumber, status: 'RECORDED' }, select: { id: true } }),
-  ]);
+  // One after another: in a transaction they share one connection, where node-postgres queues
+  // concurrent queries anyway (and pg 9 will refuse them).
+  const person = await db.person.findUnique({ where: { id: report.personId }, select: { ownerId: true } });
+  const product = await db.vaccineProduct.findUnique({ where: { code: report.productCode }, select: { code: true } });
+  const hospital = await db.hospital.findUnique({ where: { code: report.hospitalCode }, select: { code: true } });
+  const sameDose = await db.vaccination.findFirst({ where: { personId: report.personId, doseNumber: report.doseNumber, status: 'RECORDED' }, select: { id: true } });
   if (!person) return { ok: false, refusal: 'unknown-person' };
   if (!product) return { ok: false, refusal: 'unknown-product' };
   if (!hospital) return { ok: false, refusal: 'unknown-hospital' };
