@@ -23,12 +23,16 @@ export const checkinSendMarks: CheckinSendMarks = {
   },
 };
 
-const MARK_SENT: Statement = {
+/** Exported for its query-plan test (test/integration/notification-outcomes-plan.int.test.ts). */
+export const MARK_SENT: Statement = {
   name: 'follow-up-checkin-mark-sent',
   text: `
     UPDATE follow_up_checkin c SET status = 'SENT', sent_at = v.at
     FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
-    WHERE c.id = v.id AND c.status = 'SCHEDULED'`,
+    -- By primary key only: written "IS TRUE" so the planner cannot use the (status, due_at)
+    -- index. With statistics from when few check-ins were SCHEDULED, it otherwise scans every
+    -- SCHEDULED row to mark a batch (see the notification sender's outcome UPDATE).
+    WHERE c.id = v.id AND (c.status = 'SCHEDULED') IS TRUE`,
 };
 
 const MARK_REMINDED: Statement = {
