@@ -1,7 +1,6 @@
 /** Shared pieces of the benchmarks: a signed-webhook load run, child processes, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import type { LinePlatformStore } from '../../src/emulator/index.js';
 import { ulid } from 'ulid';

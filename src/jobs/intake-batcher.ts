@@ -1,3 +1,6 @@
+import type { Db, PrismaClient } from '../db/client.js';
+import { statementsOn, type Statement } from '../db/statements.js';
+
 /**
  * Group commit for the webhook: events from requests that arrive together are stored in one
  * INSERT and enqueued in one Redis round trip. Under a booking-day surge this turns hundreds
@@ -87,4 +90,13 @@ export function createBatchedLookup<R>(options: {
     await reads.add([item]);
     return item.row;
   };
+}
+
+/**
+ * createBatchedLookup over a prepared statement that takes the ids as $1 (uuid[]) and returns
+ * rows with an `id` column, run on `db`'s pool (see statementsOn).
+ */
+export function createStatementLookup<R extends { id: string }>(db: Db | PrismaClient, statement: Statement, maxBatchSize?: number): (id: string) => Promise<R | undefined> {
+  const sql = statementsOn(db);
+  return createBatchedLookup<R>({ fetch: (ids) => sql.run<R>(statement, [ids]), idOf: (row) => row.id, ...(maxBatchSize !== undefined && { maxBatchSize }) });
 }

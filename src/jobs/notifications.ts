@@ -34,7 +34,7 @@ import { LineApiError, type LineGateway, type LineMessage } from '../line/line-g
 import type { NotificationKind } from '../domain/notifications/schedule-notifications.js';
 import type { NotificationRenderers } from '../notifications/renderers.js';
 import type { Logger } from '../shared/logger.js';
-import { createBatchedLookup, createBatcher } from './intake-batcher.js';
+import { createBatcher, createStatementLookup } from './intake-batcher.js';
 import { queueNames } from './queues.js';
 import { notificationIdsOf, type NotificationJob } from './notification-dispatch.js';
 import { sendPaced, type PushPacer } from './push-pacer.js';
@@ -159,7 +159,7 @@ export function createNotificationSender(deps: {
   const sql = statementsOn(db);
 
   // Reads of the rows of batches that start together share one query.
-  const readRow = createBatchedLookup({ fetch: (ids) => sql.run<SendRow>(READ_ROWS, [ids]), idOf: (row) => row.id, maxBatchSize: 1_000 });
+  const readRow = createStatementLookup<SendRow>(db, READ_ROWS, 1_000);
 
   // Outcomes of batches that end together are written in one UPDATE; a job completes only
   // after its outcomes are committed (add() resolves then), so BullMQ never forgets a push.

@@ -6,13 +6,13 @@
  * reminders carry the new version), or already past.
  */
 import type { Db, PrismaClient } from '../db/client.js';
-import { statementsOn, type Statement } from '../db/statements.js';
+import type { Statement } from '../db/statements.js';
 import { getAppointmentView, type AppointmentView } from '../domain/booking/appointment-view.js';
 import { appointmentMessage } from '../bot/appointment-message.js';
 import { formatDate } from '../i18n/index.js';
 import { bangkokToday } from '../shared/clock.js';
 import { addDays } from '../domain/vaccination/interval-rules.js';
-import { createBatchedLookup } from '../jobs/intake-batcher.js';
+import { createStatementLookup } from '../jobs/intake-batcher.js';
 import type { NotificationRenderer } from './renderer.js';
 
 /** Loads the appointment a reminder is about (a batching loader under load, see below). */
@@ -92,8 +92,7 @@ const READ_VIEWS: Statement = {
 };
 
 export function createBatchedAppointmentViewLoader(db: Db | PrismaClient): AppointmentViewLoader {
-  const sql = statementsOn(db);
-  const lookup = createBatchedLookup({ fetch: (ids) => sql.run<ViewRow>(READ_VIEWS, [ids]), idOf: (row) => row.id });
+  const lookup = createStatementLookup<ViewRow>(db, READ_VIEWS);
   return async (_db, id) => {
     const row = await lookup(id);
     return row ? toView(row) : null;

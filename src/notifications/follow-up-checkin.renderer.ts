@@ -40,9 +40,10 @@ export interface CheckinAccess {
   marks: CheckinSendMarks;
 }
 
-const oneByOne: CheckinAccess = { load: loadCheckin, marks: checkinSendMarks };
+/** One query per check-in: chat and tests; the sender passes the batched forms. */
+export const checkinsOneByOne: CheckinAccess = { load: loadCheckin, marks: checkinSendMarks };
 
-export function createFollowUpCheckinRenderer(access: CheckinAccess = oneByOne): NotificationRenderer {
+export function createFollowUpCheckinRenderer(access: CheckinAccess = checkinsOneByOne): NotificationRenderer {
   return async (notification, ctx) => {
     const checkinId = checkinIdOf(notification.data);
     if (!checkinId) return null;

@@ -4,12 +4,10 @@
  * user had blocked the OA). Records remindedAt.
  */
 import type { NotificationRenderer } from './renderer.js';
-import { loadCheckin } from '../domain/follow-up/load-checkin.js';
-import { checkinSendMarks } from '../domain/follow-up/checkin-send-marks.js';
 import { endOfBangkokDay } from '../domain/follow-up/follow-up-schedule.js';
-import { checkinIdOf, checkinMessage, type CheckinAccess } from './follow-up-checkin.renderer.js';
+import { checkinIdOf, checkinMessage, checkinsOneByOne, type CheckinAccess } from './follow-up-checkin.renderer.js';
 
-export function createFollowUpReminderRenderer(access: CheckinAccess = { load: loadCheckin, marks: checkinSendMarks }): NotificationRenderer {
+export function createFollowUpReminderRenderer(access: CheckinAccess = checkinsOneByOne): NotificationRenderer {
   return async (notification, ctx) => {
     const checkinId = checkinIdOf(notification.data);
     if (!checkinId) return null;

@@ -114,7 +114,7 @@ type WriteOptions = BookAppointmentOptions & { doseNumber: number; slotDate: str
 
 async function book(sql: Statements, options: BookAppointmentOptions, write: (sql: Statements, options: WriteOptions) => Promise<WriteOutcome>): Promise<BookAppointmentResult> {
   const { db } = sql;
-  const { personId, slotId, idempotencyKey, actor, lineUserId, now } = options;
+  const { personId, slotId, idempotencyKey, lineUserId, now } = options;
 
   // Round trip 1: everything the rules need (measured: one statement instead of a dozen
   // Prisma queries made a booking ~5x cheaper; see docs/BENCHMARKS.md).

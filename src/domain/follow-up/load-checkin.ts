@@ -1,7 +1,7 @@
 /** A check-in with what its messages need, read for its owner only. */
 import type { Db, PrismaClient } from '../../db/client.js';
-import { statementsOn, type Statement } from '../../db/statements.js';
-import { createBatchedLookup } from '../../jobs/intake-batcher.js';
+import type { Statement } from '../../db/statements.js';
+import { createStatementLookup } from '../../jobs/intake-batcher.js';
 
 export interface CheckinView {
   id: string;
@@ -84,8 +84,7 @@ const READ_CHECKINS: Statement = {
  * bench:followups). `db` is the client the loader was made with, not the caller's.
  */
 export function createBatchedCheckinLoader(db: Db | PrismaClient): CheckinLoader {
-  const sql = statementsOn(db);
-  const lookup = createBatchedLookup({ fetch: (ids) => sql.run<CheckinRow>(READ_CHECKINS, [ids]), idOf: (row) => row.id });
+  const lookup = createStatementLookup<CheckinRow>(db, READ_CHECKINS);
   return async (_db, checkinId, ownerId) => {
     // The id comes from the notification's data: one that is not a UUID must not fail the batch.
     if (!UUID.test(checkinId)) return null;
