@@ -3,8 +3,9 @@
  * roots (src/main.ts, CLIs, tests) create clients; everything else receives one.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
+import { createGuardedPool } from './pool.js';
 
 export { PrismaClient, Prisma };
 
@@ -14,16 +15,14 @@ export type Db = Prisma.TransactionClient;
 /** The node-postgres pool under each root client made here (the client's own connections). */
 const poolsOfClients = new WeakMap<object, pg.Pool>();
 
-export function createDatabaseClient(options: { url: string; poolSize?: number }): PrismaClient {
-  const pool = new pg.Pool({
+export function createDatabaseClient(options: { url: string; poolSize?: number; onConnectionError?: (err: Error) => void }): PrismaClient {
+  const pool = createGuardedPool({
     connectionString: options.url,
     max: options.poolSize ?? 20,
     // Fail fast when PostgreSQL is down so the webhook can answer 503 while LINE still waits.
     connectionTimeoutMillis: 2_000,
+    ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
   });
-  // An idle connection dropped by the server is reported by the next query; unheard, the
-  // pool's 'error' event would end the process (the adapter listens only once connected).
-  pool.on('error', () => undefined);
   // $disconnect ends the pool, as when the adapter made it.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   poolsOfClients.set(client, pool);

@@ -12,6 +12,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { guardClient } from './pool.js';
 
 /** Default location of the migrations, relative to this file (src/db → repo root). */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
@@ -135,7 +136,7 @@ function maintenanceUrl(databaseUrl: string): string {
 
 /** Runs `work` with a connected client and always closes it. */
 async function withClient<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = guardClient(new pg.Client({ connectionString: databaseUrl }));
   await client.connect();
   try {
     return await work(client);
@@ -181,7 +182,7 @@ export async function dropDatabase(databaseUrl: string, adminUrl = maintenanceUr
 /** Connects to the database, creating it first if the server says it does not exist. */
 async function connectCreatingDatabase(databaseUrl: string, log: (message: string) => void): Promise<pg.Client> {
   const connect = async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
+    const client = guardClient(new pg.Client({ connectionString: databaseUrl }));
     await client.connect();
     return client;
   };

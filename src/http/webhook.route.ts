@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import type { EventIntake } from '../jobs/line-events.js';
 import { sendProblem } from './problem.js';
 import { withTimeout } from '../shared/with-timeout.js';
+import { isDataError } from '../db/errors.js';
 
 /** LINE's bodies are small; anything over 1 MB is refused (413) before it is read. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -20,14 +21,25 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** The acknowledgement LINE waits for, written as is (no serialising, no ETag: nobody caches it). */
 const ACK_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'content-length': '2' };
 
-/** Only what we rely on before the worker reads the event in full. */
+/**
+ * Only what we rely on before the worker reads the event in full, in the shapes LINE sends
+ * (ULID event ids, `U`/`C`/`R` + 32 hex chat ids): these are stored as text and keyed on, so
+ * anything else (a NUL byte, a control character) is refused here with 400, never stored.
+ */
+const lineChatId = (letter: string) => z.string().regex(new RegExp(`^${letter}[0-9a-f]{32}$`));
+const eventSource = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('user'), userId: lineChatId('U') }),
+  z.looseObject({ type: z.literal('group'), groupId: lineChatId('C'), userId: lineChatId('U').optional() }),
+  z.looseObject({ type: z.literal('room'), roomId: lineChatId('R'), userId: lineChatId('U').optional() }),
+]);
 const webhookBody = z.object({
   destination: z.string().optional(),
   events: z.array(
     z.looseObject({
-      type: z.string(),
-      webhookEventId: z.string().min(1).max(100),
+      type: z.string().regex(/^[A-Za-z]{1,40}$/),
+      webhookEventId: z.string().regex(/^[0-9A-Za-z]{1,100}$/),
       timestamp: z.number(),
+      source: eventSource.optional(),
     }),
   ),
 });
@@ -57,6 +69,11 @@ export function createWebhookHandler(deps: { channelSecret: string; intake: Even
     try {
       await withTimeout(deps.intake.accept(parsed.events as unknown as webhook.Event[]), timeoutMs);
     } catch (err) {
+      if (isDataError(err)) {
+        // PostgreSQL refused this body's data: a redelivery would be refused again.
+        deps.log.warn({ err, events: parsed.events.length }, 'webhook body refused by the database; answering 400');
+        return sendProblem(res, 400, 'Malformed webhook body', 'The events hold values that cannot be stored.');
+      }
       deps.log.error({ err, events: parsed.events.length }, 'webhook intake failed; answering 503 so LINE redelivers');
       res.set('Retry-After', '1');
       return sendProblem(res, 503, 'Service unavailable', 'Events could not be stored; please redeliver.');

@@ -17,6 +17,11 @@ export function createBatcher<T>(options: {
   /** Writes running at once; more requests wait and join the next, larger batch. */
   maxConcurrentWrites?: number;
   maxBatchSize?: number;
+  /**
+   * A failure caused by one request's items (a poison row), not by the database's state: the
+   * batch is then written again one request at a time, so only that request fails.
+   */
+  isolateOn?: (err: unknown) => boolean;
 }): Batcher<T> {
   const maxConcurrent = options.maxConcurrentWrites ?? 2;
   const maxBatch = options.maxBatchSize ?? 500;
@@ -45,7 +50,10 @@ export function createBatcher<T>(options: {
       .write(batch.flatMap((b) => b.items))
       .then(
         () => batch.forEach((b) => b.resolve()),
-        (err: unknown) => batch.forEach((b) => b.reject(err)),
+        async (err: unknown) => {
+          if (batch.length === 1 || !options.isolateOn?.(err)) return batch.forEach((b) => b.reject(err));
+          for (const b of batch) await options.write(b.items).then(b.resolve, b.reject);
+        },
       )
       .finally(() => {
         running--;

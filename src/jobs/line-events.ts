@@ -14,7 +14,7 @@ import type { webhook } from '@line/bot-sdk';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
-import { insertInboundEvents, markEventProcessed, nextPendingEvent, type NewInboundEvent } from '../db/repositories/inbound-event.repository.js';
+import { EventAlreadyProcessed, insertInboundEvents, markEventProcessed, nextPendingEvent, type NewInboundEvent } from '../db/repositories/inbound-event.repository.js';
 import { loadSession, saveSession } from '../db/repositories/conversation.repository.js';
 import { ensureLineUser, updateLineUser } from '../db/repositories/line-user.repository.js';
 import { insertOutboundMessages } from '../db/repositories/outbound-message.repository.js';
@@ -23,8 +23,9 @@ import { textMessage } from '../line/message-builders.js';
 import type { BotEngine } from '../bot/engine.js';
 import type { OutboundDelivery } from '../line/outbound-delivery.js';
 import { defaultJobOptions } from './queues.js';
-import type { UserLocks } from '../db/user-lock.js';
+import { UserLockLost, type UserLocks } from '../db/user-lock.js';
 import { createBatcher } from './intake-batcher.js';
+import { isDataError, isTransientDatabaseError } from '../db/errors.js';
 
 export type LineEventJob =
   /** Drain one user (the maintenance sweep, and the fan-out of a batch). */
@@ -63,6 +64,8 @@ export function createEventIntake(deps: {
   queueReady: () => boolean;
 }) {
   const batcher = createBatcher<NewInboundEvent>({
+    // A request whose rows PostgreSQL refuses (a NUL byte) fails alone, not the batch it joined.
+    isolateOn: isDataError,
     async write(rows) {
       await insertInboundEvents(deps.db, rows);
       const lastBySource = new Map(rows.map((r) => [r.sourceKey, r.webhookEventId]));
@@ -158,6 +161,10 @@ export function createEventDrainer(deps: {
         { timeout: 30_000, maxWait: 15_000 },
       );
     } catch (err) {
+      // The database's state (a restart, a failover, a lost connection) is not the event's
+      // fault: the job retries it as it is, later, and the user gets the real answer.
+      if (isTransientDatabaseError(err)) throw err;
+      if (err instanceof EventAlreadyProcessed) return { handled: true, outboundIds: [] };
       // Error boundary of one event: record it and tell the user, so one bad event never
       // blocks the ones after it. If even this fails (database down), the job retries.
       log.error({ err, sourceKey }, 'event handling failed');
@@ -215,21 +222,29 @@ export function createEventDrainer(deps: {
      * events are still handled and their answers queue up behind, for the retry job.
      */
     async drain(sourceKey: string): Promise<number> {
-      return deps.locks.withUserLock(sourceKey, async () => {
+      return deps.locks.withUserLock(sourceKey, async (lock) => {
         let count = 0;
         let deliveryStalled = false;
-        for (;;) {
-          const { handled, outboundIds } = await handleNext(sourceKey);
-          if (!handled) return count;
-          count++;
-          if (outboundIds.length === 0 || deliveryStalled) continue;
-          try {
-            await deps.delivery.deliverPendingOf(sourceKey);
-          } catch (err) {
-            deliveryStalled = true;
-            log.warn({ err, lineUserId: sourceKey }, 'delivery failed; the user\'s outbox will be retried in order');
-            await deps.scheduleDeliveryRetry(sourceKey);
+        try {
+          for (;;) {
+            lock.assertHeld();
+            const { handled, outboundIds } = await handleNext(sourceKey);
+            if (!handled) return count;
+            count++;
+            if (outboundIds.length === 0 || deliveryStalled) continue;
+            try {
+              await deps.delivery.deliverPendingOf(sourceKey, lock);
+            } catch (err) {
+              if (err instanceof UserLockLost) throw err;
+              deliveryStalled = true;
+              log.warn({ err, lineUserId: sourceKey }, 'delivery failed; the user\'s outbox will be retried in order');
+              await deps.scheduleDeliveryRetry(sourceKey);
+            }
           }
+        } finally {
+          // Answers decided after the stall are behind a retry job that may already have run
+          // (and found less to send): ask again; a retry still waiting absorbs it (deduplicated).
+          if (deliveryStalled) await deps.scheduleDeliveryRetry(sourceKey);
         }
       });
     },

@@ -33,9 +33,24 @@ export function nextPendingEvent(db: Db, sourceKey: string) {
   });
 }
 
-/** Marks an event done and drops its payload: we keep only the id (for deduplication) and the outcome. */
-export function markEventProcessed(db: Db, webhookEventId: string, now: Date, error?: string) {
-  return db.inboundEvent.update({ where: { webhookEventId }, data: { processedAt: now, payload: null, error: error ?? null } });
+/** Another transaction marked the event processed first: this one must roll back what it did. */
+export class EventAlreadyProcessed extends Error {
+  constructor(webhookEventId: string) {
+    super(`event ${webhookEventId} was processed by another worker`);
+    this.name = 'EventAlreadyProcessed';
+  }
+}
+
+/**
+ * Marks an event done and drops its payload: we keep only the id (for deduplication) and the
+ * outcome. Only an unprocessed event is marked: if another worker handled it meanwhile (its
+ * user lock was lost with a database connection), this throws EventAlreadyProcessed, so the
+ * caller's transaction rolls back and the event is answered once. A concurrent marker waits
+ * on the row lock and then finds it processed.
+ */
+export async function markEventProcessed(db: Db, webhookEventId: string, now: Date, error?: string): Promise<void> {
+  const { count } = await db.inboundEvent.updateMany({ where: { webhookEventId, processedAt: null }, data: { processedAt: now, payload: null, error: error ?? null } });
+  if (count === 0) throw new EventAlreadyProcessed(webhookEventId);
 }
 
 /** Users with events waiting longer than `olderThan` (a drain was lost, e.g. a crash). */
