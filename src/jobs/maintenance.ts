@@ -34,7 +34,7 @@ export async function runMaintenanceSweep(deps: {
   }
   // Check-ins left unanswered past their day (issue 6).
   await lapseUnansweredCheckins(db, now);
-  const stuck = await usersWithStuckOutbound(db, new Date(now.getTime() - Math.max(GRACE_MS, CLAIM_STALE_AFTER_MS)));
+  const stuck = await usersWithStuckOutbound(db, { pendingBefore: new Date(now.getTime() - GRACE_MS), claimedBefore: new Date(now.getTime() - CLAIM_STALE_AFTER_MS) });
   for (const lineUserId of stuck) await deps.scheduleDeliveryRetry(lineUserId);
   if (sources.length + stuck.length > 0) deps.log.warn({ drains: sources.length, deliveries: stuck.length }, 'sweep re-drove stranded work');
   return { drains: sources.length, deliveries: stuck.length };

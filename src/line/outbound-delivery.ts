@@ -1,7 +1,8 @@
 /**
  * Delivers a user's outbox, oldest first: links the rich menu a flow chose, then sends the
  * messages by reply while the token is fresh, else by push with the row id as
- * X-Line-Retry-Key (a retried push is never shown twice). A transient failure stops the
+ * X-Line-Retry-Key (a retried push is never shown twice), and never pushes a row whose reply
+ * may have landed (see sendByReply). A transient failure stops the
  * user's queue there (later messages must not overtake it) and throws, for the retry job;
  * a permanent one marks that row failed and moves on. Call it holding the user's lock.
  */
@@ -9,14 +10,30 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import { claimOldestUndelivered, markOutboundFailed, markOutboundSent, releaseOutbound, type ClaimedOutbound } from '../db/repositories/outbound-message.repository.js';
 import { LineApiError, type LineGateway, type LineMessage } from './line-gateway.js';
+import type { HeldLock } from '../db/user-lock.js';
 
-/** A SENDING claim older than this belongs to a deliverer that died (see maintenance sweep). */
-export const CLAIM_STALE_AFTER_MS = 120_000;
+/**
+ * A SENDING claim older than this may belong to a deliverer that died: the sweep re-drives
+ * its user soon, while the reply token can still prove whether the reply landed. Re-driving
+ * a live claim costs nothing: the delivery job waits for the user's lock and finds it done.
+ */
+export const CLAIM_STALE_AFTER_MS = 10_000;
 const RICH_MENU_ID_CACHE_MS = 60_000;
 
+/** A reply that may have landed and is not proven yet: retried later with the same token, never pushed. */
+export class ReplyNotProven extends Error {
+  constructor(outboundId: string, cause?: unknown) {
+    super(`reply of outbound ${outboundId} may have been delivered; waiting to prove it with the same token`, { cause });
+    this.name = 'ReplyNotProven';
+  }
+}
+
 export interface OutboundDelivery {
-  /** Delivers every undelivered row of the user in order; returns how many were sent. */
-  deliverPendingOf(lineUserId: string): Promise<number>;
+  /**
+   * Delivers every undelivered row of the user in order; returns how many were sent. `lock` is
+   * the user's lock, checked before each claim and each send: a deliverer that lost it stops.
+   */
+  deliverPendingOf(lineUserId: string, lock: HeldLock): Promise<number>;
 }
 
 export function createOutboundDelivery(deps: {
@@ -42,32 +59,57 @@ export function createOutboundDelivery(deps: {
   }
 
   /**
-   * Sends by reply while the token is fresh. A reply that failed without an answer (5xx,
-   * network) is tried once more with the same token: if LINE had accepted the first, the
-   * token is spent and LINE says 400, so we know it was delivered and do not push a copy.
+   * Sends by reply while the token is fresh, under one rule: a row whose reply may have
+   * reached the user is never pushed. A reply "may have landed" when LINE gave no clear answer
+   * (5xx, timeout, connection lost) or the deliverer died holding the claim. Such a row is
+   * settled only by its own token: retried while fresh, a 2xx delivers it now and a 400 proves
+   * the earlier attempt spent it (delivered, once). If the token expires unproven, the row is
+   * recorded as 'reply-unconfirmed' and not pushed: a citizen seeing a message twice is worse
+   * than one late or, rarely, missing. A clear refusal (400 on the first use, 429) with no
+   * earlier unclear attempt delivered nothing, so a push (retry key = row id) follows.
    */
-  async function sendByReply(row: ClaimedOutbound, messages: LineMessage[]): Promise<'sent' | 'push'> {
-    if (!row.replyToken || !row.replyBefore || row.replyBefore.getTime() <= now().getTime() || row.attempts > 1) return 'push';
+  async function sendByReply(row: ClaimedOutbound, messages: LineMessage[], lock: HeldLock): Promise<'sent' | 'push'> {
+    if (!row.replyToken) return 'push';
+    if (!row.replyBefore || row.replyBefore.getTime() <= now().getTime()) {
+      if (!row.replyUncertain) return 'push';
+      log.warn({ outboundId: row.id }, 'reply token expired before its delivery could be proven: not pushed, recorded as reply-unconfirmed');
+      await markOutboundSent(db, row.id, { via: 'reply-unconfirmed', now: now() });
+      return 'sent';
+    }
     for (let attempt = 1; attempt <= 2; attempt++) {
+      lock.assertHeld();
+      const uncertainBefore = row.replyUncertain;
+      // From the moment the request leaves until a clear refusal, this reply may have landed:
+      // whatever fails next (even recording the success) releases the row as uncertain.
+      row.replyUncertain = true;
+      let requestId: string | undefined;
       try {
-        const { requestId } = await line.reply(row.replyToken, messages);
-        await markOutboundSent(db, row.id, { via: 'reply', lineRequestId: requestId, now: now() });
-        return 'sent';
+        ({ requestId } = await line.reply(row.replyToken, messages));
       } catch (err) {
         const status = err instanceof LineApiError ? err.status : 0;
-        if (attempt === 2 && status === 400) {
-          log.info({ outboundId: row.id }, 'reply token spent by the first, unanswered attempt: counted as delivered');
+        if (status === 400 && uncertainBefore) {
+          log.info({ outboundId: row.id }, 'reply token spent by an earlier unanswered attempt: counted as delivered');
           await markOutboundSent(db, row.id, { via: 'reply', now: now() });
           return 'sent';
         }
-        if (status !== 0 && status < 500) break; // used or expired token (400), or throttled: push instead
-        log.info({ outboundId: row.id, status }, 'reply got no clear answer; trying the same token once more');
+        if (status === 0 || status >= 500) {
+          log.info({ outboundId: row.id, status }, 'reply got no clear answer; it may have landed, so only the same token may follow');
+          continue;
+        }
+        // A clear refusal: this request delivered nothing. (A 400 here is also what a second
+        // deliverer sees if it raced us on a lost lock: the lock check before the push stops it.)
+        row.replyUncertain = uncertainBefore;
+        if (!uncertainBefore) return 'push';
+        throw new ReplyNotProven(row.id, err);
       }
+      await markOutboundSent(db, row.id, { via: 'reply', lineRequestId: requestId, now: now() });
+      return 'sent';
     }
-    return 'push';
+    throw new ReplyNotProven(row.id);
   }
 
-  async function deliverRow(row: ClaimedOutbound): Promise<'sent' | 'failed'> {
+  async function deliverRow(row: ClaimedOutbound, lock: HeldLock): Promise<'sent' | 'failed'> {
+    let pushAttempted = false;
     try {
       if (row.richMenu) {
         const menuId = await richMenuId(row.richMenu);
@@ -79,30 +121,36 @@ export function createOutboundDelivery(deps: {
         await markOutboundSent(db, row.id, { via: 'none', now: now() });
         return 'sent';
       }
-      if ((await sendByReply(row, messages)) === 'sent') return 'sent';
+      if ((await sendByReply(row, messages, lock)) === 'sent') return 'sent';
+      lock.assertHeld();
+      pushAttempted = true;
       const { requestId, alreadyAccepted } = await line.push(row.lineUserId, messages, row.id);
       await markOutboundSent(db, row.id, { via: 'push', lineRequestId: requestId, now: now() });
       if (alreadyAccepted) log.info({ outboundId: row.id }, 'push already accepted earlier (409)');
       return 'sent';
     } catch (err) {
       const reason = err instanceof Error ? err.message.slice(0, 500) : String(err);
-      if (err instanceof LineApiError && !err.retryable) {
+      if (err instanceof LineApiError && !err.retryable && !row.replyUncertain) {
         await markOutboundFailed(db, row.id, reason);
         log.error({ outboundId: row.id, status: err.status, requestId: err.requestId }, 'outbound message rejected by LINE');
         return 'failed';
       }
-      await releaseOutbound(db, row.id, reason);
+      // Back for a retry: marked uncertain if a reply with its token may have landed, and
+      // push-only once a push was tried (a reply after a push that landed would be a copy).
+      await releaseOutbound(db, row.id, reason, { replyUncertain: row.replyUncertain, pushAttempted, now: now() });
       throw err;
     }
   }
 
   return {
-    async deliverPendingOf(lineUserId) {
+    async deliverPendingOf(lineUserId, lock) {
       let sent = 0;
-      for (let row = await claimOldestUndelivered(db, lineUserId); row; row = await claimOldestUndelivered(db, lineUserId)) {
-        if ((await deliverRow(row)) === 'sent') sent++;
+      for (;;) {
+        lock.assertHeld();
+        const row = await claimOldestUndelivered(db, lineUserId);
+        if (!row) return sent;
+        if ((await deliverRow(row, lock)) === 'sent') sent++;
       }
-      return sent;
     },
   };
 }
