@@ -5,7 +5,8 @@
  * let active jobs finish, then close Redis and PostgreSQL.
  */
 import { createAlternativesCache } from './domain/booking/alternatives-cache.js';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createHttpServer } from './http/http-server.js';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
@@ -26,6 +27,8 @@ import { allFlows } from './bot/flows/index.js';
 import { createEventDrainer, createEventIntake, createLineEventsProcessor, type LineEventJob } from './jobs/line-events.js';
 import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames } from './jobs/queues.js';
 import { runMaintenanceSweep } from './jobs/maintenance.js';
+import { createJobSchedulers, type JobSchedulerSpec } from './jobs/job-schedulers.js';
+import { randomUUID } from 'node:crypto';
 import { dispatchDueNotifications, type DispatchSettings, type NotificationJob } from './jobs/notification-dispatch.js';
 import { createNotificationSender, createNotificationWorker, type NotificationSenderSettings } from './jobs/notifications.js';
 import { createPushPacer } from './jobs/push-pacer.js';
@@ -93,7 +96,9 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   // Which symptom follow-up schedule recordDose plans (issue 6).
   configureFollowUpProfile(env.FOLLOW_UP_PROFILE);
 
-  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20 });
+  // A database restart or failover drops connections: logged, never fatal (queries fail and retry).
+  const onConnectionError = (err: Error) => log.warn({ err: err.message, code: (err as { code?: string }).code }, 'PostgreSQL connection lost');
+  const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20, onConnectionError });
   const producerRedis = createProducerConnection(env.REDIS_URL);
   producerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
   const queueOptions = { connection: producerRedis, prefix: env.REDIS_PREFIX, defaultJobOptions };
@@ -124,6 +129,8 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   const dispatchNotifications = () => dispatchDueNotifications({ db, queue: notificationsQueue, now: now(), settings: dispatchSettings, log });
 
   const closers: Array<() => Promise<unknown>> = [];
+  const schedulerSpecs: JobSchedulerSpec[] = [];
+  const schedulers = createJobSchedulers({ specs: schedulerSpecs, redis: producerRedis, log });
   let shuttingDown = false;
   let server: Server | undefined;
   let url: string | undefined;
@@ -154,7 +161,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       await outboundQueue.add('deliver', { lineUserId }, { deduplication: { id: `out-${lineUserId}` }, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
     };
     // One lock connection per job that can run at once (events + outbound retries).
-    const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY * 2 + 2 });
+    const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY * 2 + 2, onConnectionError });
     const drainer = createEventDrainer({ db, engine, cipher, delivery, locks, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
     const workerOptions = { connection: workerRedis, prefix: env.REDIS_PREFIX };
@@ -164,7 +171,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     });
     const outboundWorker = new Worker<{ lineUserId: string }>(
       queueNames.outbound,
-      (job) => locks.withUserLock(job.data.lineUserId, () => delivery.deliverPendingOf(job.data.lineUserId)),
+      (job) => locks.withUserLock(job.data.lineUserId, (lock) => delivery.deliverPendingOf(job.data.lineUserId, lock)),
       { ...workerOptions, concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / 2)) },
     );
     const maintenanceWorker = new Worker(
@@ -172,7 +179,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       () => runMaintenanceSweep({ db, lineEventsQueue, scheduleDeliveryRetry, now: now(), log }),
       { ...workerOptions, concurrency: 1 },
     );
-    await maintenanceQueue.upsertJobScheduler('sweep', { every: options.sweepEveryMs ?? 30_000 }, { name: 'sweep', opts: defaultJobOptions });
+    schedulerSpecs.push({ queue: maintenanceQueue, id: 'sweep', everyMs: options.sweepEveryMs ?? 30_000 });
     for (const w of [eventsWorker, outboundWorker, maintenanceWorker]) {
       w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
       w.on('error', (err) => log.warn({ queue: w.name, err: err.message }, 'worker error'));
@@ -195,9 +202,13 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       const notificationWorker = createNotificationWorker({ connection: workerRedis, prefix: env.REDIS_PREFIX, sender, settings: senderSettings, log });
       const dispatchWorker = new Worker(queueNames.notificationDispatch, () => dispatchNotifications(), { ...workerOptions, concurrency: 1 });
       dispatchWorker.on('error', (err) => log.warn({ queue: dispatchWorker.name, err: err.message }, 'worker error'));
-      await notificationDispatchQueue.upsertJobScheduler('dispatch', { every: env.NOTIFICATION_DISPATCH_EVERY_MS }, { name: 'dispatch', opts: defaultJobOptions });
+      schedulerSpecs.push({ queue: notificationDispatchQueue, id: 'dispatch', everyMs: env.NOTIFICATION_DISPATCH_EVERY_MS });
       closers.push(() => Promise.all([notificationWorker.close(), dispatchWorker.close()]));
     }
+    await schedulers.ensure();
+    // A process that starts (or restarts after a crash) re-drives what a dead one left at once:
+    // an answer claimed but never confirmed must be settled while its reply token is fresh.
+    await maintenanceQueue.add('sweep', {}, { ...defaultJobOptions, jobId: `sweep-at-start-${randomUUID()}` });
     // Workers close first (they finish their active jobs), then their connection.
     closers.push(async () => {
       await Promise.all([eventsWorker.close(), outboundWorker.close(), maintenanceWorker.close()]);
@@ -214,6 +225,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       readiness: {
         postgres: () => db.$queryRaw`SELECT 1`,
         redis: () => producerRedis.ping(),
+        ...(schedulerSpecs.length > 0 ? { schedulers: () => schedulers.check() } : {}),
       },
       webhook: createWebhookHandler({ channelSecret: env.LINE_CHANNEL_SECRET, intake, log }),
       routers: [
@@ -227,9 +239,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
         ...(options.extraRouters ?? []),
       ],
     });
-    server = createServer(app);
-    // LINE keeps connections alive; a short keep-alive lets shutdown finish promptly.
-    server.keepAliveTimeout = 5_000;
+    server = createHttpServer(app, { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS });
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(env.PORT, () => resolve());

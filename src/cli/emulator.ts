@@ -6,12 +6,13 @@
  * UI on their own, against any bot's webhook: point the bot's LINE SDK at the printed API
  * URL with the same access token, and open the printed chat URL.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import express from 'express';
 import { startLineEmulator } from '../emulator/index.js';
 import { createEmulatorUiRouter } from '../emulator/ui/index.js';
 import { toLineErrorBody, validateLineRequest } from '../line/validation/index.js';
 import { parseEmulatorArgs, USAGE, UsageError, type EmulatorCliOptions } from './emulator-args.js';
+import { createHttpServer } from '../http/http-server.js';
 
 async function main(): Promise<void> {
   let options: EmulatorCliOptions;
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   app.disable('x-powered-by');
   app.use(createEmulatorUiRouter(emulator, { botName: options.botName }));
   app.use(emulator.platform.app);
-  const server = createServer(app);
+  const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

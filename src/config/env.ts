@@ -98,6 +98,9 @@ function pem(kind: 'certificate' | 'private key') {
 export const envFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** A client must send its request headers within this many ms, and the whole request (body too) within the next setting; then its connection is closed (slow clients cannot hold the server). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   /** Public base URL of this service, used in links we send (exports, certificates). */
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),

@@ -8,7 +8,6 @@
  *   await user.follow();
  *   const welcome = await user.nextMessages();
  */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VirtualUser } from './client.js';
 import { newUserId } from './ids.js';
@@ -16,6 +15,7 @@ import { createLinePlatform, type LinePlatform, type LinePlatformOptions } from 
 import type { LinePlatformStore } from './store.js';
 import type { FaultInjector } from './faults.js';
 import { WebhookSender } from './webhook-sender.js';
+import { createHttpServer } from '../http/http-server.js';
 
 /** Options for {@link startLineEmulator}. */
 export interface LineEmulatorOptions extends LinePlatformOptions {
@@ -62,7 +62,7 @@ export async function startLineEmulator(options: LineEmulatorOptions): Promise<L
     ...(options.webhookTimeoutMs !== undefined && { timeoutMs: options.webhookTimeoutMs }),
   });
 
-  const server = createServer(platform.handler);
+  const server = createHttpServer(platform.handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
