@@ -2,11 +2,12 @@
 // started as `npm start` starts it (src/main.ts in its own process). Events posted to them are
 // stored and handled once (by the test stack's workers), and SIGTERM to the first process
 // stops every web process gracefully.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
-import { startStack, textsOf, TEST_REDIS_URL, type TestStack } from '../support/stack.js';
+import { startStack, textsOf, type TestStack } from '../support/stack.js';
+import { startServiceProcess } from '../support/service-process.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -33,27 +34,7 @@ describe('several web processes (WEB_PROCESSES=2)', () => {
     stack = await startStack();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    primary = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        ROLE: 'web',
-        WEB_PROCESSES: '2',
-        PORT: String(port),
-        DATABASE_URL: stack.databaseUrl,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: stack.redisPrefix,
-        LINE_CHANNEL_SECRET: stack.env.LINE_CHANNEL_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN: stack.env.LINE_CHANNEL_ACCESS_TOKEN,
-        LINE_API_BASE_URL: stack.env.LINE_API_BASE_URL,
-        LINE_DATA_API_BASE_URL: stack.env.LINE_DATA_API_BASE_URL,
-        LINE_EMULATOR: 'false',
-        ID_HASH_KEY: stack.env.ID_HASH_KEY.toString('hex'),
-        ID_ENCRYPTION_KEY: stack.env.ID_ENCRYPTION_KEY.toString('hex'),
-        LOG_LEVEL: 'warn',
-      },
-    });
+    primary = (await startServiceProcess(stack, { ROLE: 'web', WEB_PROCESSES: '2', PORT: String(port) })).child;
     const deadline = Date.now() + 60_000;
     // Both processes ready: each answers /readyz once it has started.
     while (Date.now() < deadline && !(childrenOf(primary.pid!).length === 2 && (await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false)))) await sleep(200);

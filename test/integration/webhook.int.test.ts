@@ -11,23 +11,11 @@ import { queueNames } from '../../src/jobs/queues.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { DEMO_PERSON, DEMO_PERSON_UNDER_60 } from '../../prisma/data/demo-people.js';
 import { deleteRedisKeys, startStack, textsOf, TEST_REDIS_URL, type TestStack } from '../support/stack.js';
+import { sleep, waitFor, waitUntilSettled } from '../support/settle.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REPLY = '/v2/bot/message/reply';
 const PUSH = '/v2/bot/message/push';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns something truthy; fails with `what` after `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** POSTs a raw body to a webhook URL, signed with `signature` (or unsigned when null). */
 function postWebhook(url: string, rawBody: string | Buffer, signature: string | null): Promise<Response> {
@@ -44,21 +32,6 @@ async function expectProblem(res: Response, status: number): Promise<Record<stri
   const body = (await res.json()) as Record<string, unknown>;
   expect(body).toMatchObject({ status, title: expect.any(String) });
   return body;
-}
-
-/** Every event of these users handled and every message they caused delivered or given up. */
-async function waitUntilSettled(stack: TestStack, userIds: string[], timeoutMs = 15_000): Promise<void> {
-  await waitFor(
-    `the events and messages of ${userIds.length} user(s) to settle`,
-    async () => {
-      const [pending, undelivered] = await Promise.all([
-        stack.db.inboundEvent.count({ where: { sourceKey: { in: userIds }, processedAt: null } }),
-        stack.db.outboundMessage.count({ where: { lineUserId: { in: userIds }, status: { in: ['PENDING', 'SENDING'] } } }),
-      ]);
-      return pending === 0 && undelivered === 0;
-    },
-    timeoutMs,
-  );
 }
 
 /**
@@ -396,13 +369,23 @@ describe('webhook and event pipeline', () => {
     expect(pushCalls).toEqual([]);
   });
 
-  it('pushes when both reply attempts fail without an answer', async () => {
-    const { answers, replyStatuses } = await helloWithFaults((f) => f.failNext(2, 500, { path: REPLY }));
-    expect(answers).toHaveLength(1);
-    expect(answers[0]).toMatchObject({ via: 'push', retryKey: expect.stringMatching(UUID) });
-    expect(replyStatuses).toEqual([500, 500]);
-    const row = await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: answers[0]!.retryKey! } });
-    expect(row).toMatchObject({ status: 'SENT', via: 'push' });
+  it('never pushes after two unanswered replies: the same token is tried again later, and LINE’s 200 delivers it once', async () => {
+    const { user, answers, replyStatuses, pushCalls } = await helloWithFaults((f) => f.failNext(2, 500, { path: REPLY }));
+    expect(answers.map((a) => a.via)).toEqual(['reply']);
+    expect(replyStatuses).toEqual([500, 500, 200]);
+    expect(pushCalls).toEqual([]);
+    const row = await stack.db.outboundMessage.findFirstOrThrow({ where: { lineUserId: user.userId }, orderBy: { seq: 'desc' } });
+    expect(row).toMatchObject({ status: 'SENT', via: 'reply', replyUncertain: true, attempts: 2 });
+  });
+
+  it('a reply LINE delivered but answered 500, then 500 again: the later 400 proves it landed, so no push and one answer', async () => {
+    const { answers, replyStatuses, pushCalls } = await helloWithFaults((f) => {
+      f.failNext(1, 500, { path: REPLY, afterProcessing: true });
+      f.failNext(1, 500, { path: REPLY });
+    });
+    expect(answers.map((a) => a.via)).toEqual(['reply']);
+    expect(replyStatuses).toEqual([500, 500, 400]);
+    expect(pushCalls).toEqual([]);
   });
 
   it('retries a push LINE accepted but answered 500 with the same retry key, so the user sees it once', async () => {
@@ -412,7 +395,8 @@ describe('webhook and event pipeline', () => {
     await user.nextMessages();
     const start = store.cursor(user.userId);
 
-    faults.failNext(2, 500, { path: REPLY });
+    // The reply token refused outright (nothing delivered): a push follows.
+    faults.failNext(1, 400, { path: REPLY });
     faults.failNext(1, 500, { path: PUSH, afterProcessing: true });
     await user.say('สวัสดี');
     await waitUntilSettled(stack, [user.userId]);
@@ -548,6 +532,43 @@ describe('reply tokens that expire before the bot answers', () => {
     expect(store.calls.filter((c) => c.path === REPLY && (c.body as { replyToken?: string } | undefined)?.replyToken === token).map((c) => c.status)).toEqual([400]);
     const row = await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: received[0]!.retryKey! } });
     expect(row).toMatchObject({ lineUserId: user.userId, replyToken: token, status: 'SENT', via: 'push', attempts: 1 });
+  });
+});
+
+describe('a reply that may have landed when its token expires', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is recorded as reply-unconfirmed and never pushed: a deliverer died mid-reply and the token is now stale', async () => {
+    const { store } = stack.emulator;
+    const user = stack.emulator.user();
+    await user.follow();
+    await user.nextMessages();
+    await waitUntilSettled(stack, [user.userId]);
+    const callsBefore = store.calls.length;
+    // What a deliverer killed after sending the reply leaves: the row still claimed (SENDING),
+    // and by the time anyone looks again the token's deadline has passed.
+    const row = await stack.db.outboundMessage.create({
+      data: { lineUserId: user.userId, messages: [{ type: 'text', text: 'คำตอบ' }], replyToken: 'f'.repeat(32), replyBefore: new Date(Date.now() - 1_000), status: 'SENDING', claimedAt: new Date(Date.now() - 60_000), attempts: 1 },
+    });
+    const outbound = new Queue(queueNames.outbound, { connection: { url: TEST_REDIS_URL }, prefix: stack.redisPrefix });
+    try {
+      await outbound.add('deliver', { lineUserId: user.userId });
+    } finally {
+      await outbound.close();
+    }
+    await waitUntilSettled(stack, [user.userId]);
+    await sleep(200);
+
+    expect(store.calls.slice(callsBefore).filter((c) => c.path === PUSH || c.path === REPLY)).toEqual([]);
+    expect(await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', via: 'reply-unconfirmed', replyUncertain: true, attempts: 2 });
   });
 });
 
