@@ -176,7 +176,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     );
     const maintenanceWorker = new Worker(
       queueNames.maintenance,
-      () => runMaintenanceSweep({ db, lineEventsQueue, scheduleDeliveryRetry, now: now(), log }),
+      (job) => runMaintenanceSweep({ db, lineEventsQueue, scheduleDeliveryRetry, now: now(), log, allClaims: job.name === 'sweep-at-start' }),
       { ...workerOptions, concurrency: 1 },
     );
     schedulerSpecs.push({ queue: maintenanceQueue, id: 'sweep', everyMs: options.sweepEveryMs ?? 30_000 });
@@ -208,7 +208,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     await schedulers.ensure();
     // A process that starts (or restarts after a crash) re-drives what a dead one left at once:
     // an answer claimed but never confirmed must be settled while its reply token is fresh.
-    await maintenanceQueue.add('sweep', {}, { ...defaultJobOptions, jobId: `sweep-at-start-${randomUUID()}` });
+    await maintenanceQueue.add('sweep-at-start', {}, { ...defaultJobOptions, jobId: `sweep-at-start-${randomUUID()}` });
     // Workers close first (they finish their active jobs), then their connection.
     closers.push(async () => {
       await Promise.all([eventsWorker.close(), outboundWorker.close(), maintenanceWorker.close()]);

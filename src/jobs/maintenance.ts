@@ -23,6 +23,13 @@ export async function runMaintenanceSweep(deps: {
   scheduleDeliveryRetry: (lineUserId: string) => Promise<void>;
   now: Date;
   log: Logger;
+  /**
+   * At a process's start: re-drive every claimed (SENDING) row whatever its age. A process
+   * that died a moment ago left claims younger than CLAIM_STALE_AFTER_MS whose reply tokens
+   * can prove them now and not in a minute; a live deliverer's claim only costs a job that
+   * waits for the user's lock and finds the row done.
+   */
+  allClaims?: boolean;
 }): Promise<{ drains: number; deliveries: number }> {
   const { db, now } = deps;
   const sources = await sourcesWithStaleEvents(db, new Date(now.getTime() - GRACE_MS));
@@ -34,7 +41,7 @@ export async function runMaintenanceSweep(deps: {
   }
   // Check-ins left unanswered past their day (issue 6).
   await lapseUnansweredCheckins(db, now);
-  const stuck = await usersWithStuckOutbound(db, { pendingBefore: new Date(now.getTime() - GRACE_MS), claimedBefore: new Date(now.getTime() - CLAIM_STALE_AFTER_MS) });
+  const stuck = await usersWithStuckOutbound(db, { pendingBefore: new Date(now.getTime() - GRACE_MS), claimedBefore: new Date(now.getTime() - (deps.allClaims ? 0 : CLAIM_STALE_AFTER_MS)) });
   for (const lineUserId of stuck) await deps.scheduleDeliveryRetry(lineUserId);
   if (sources.length + stuck.length > 0) deps.log.warn({ drains: sources.length, deliveries: stuck.length }, 'sweep re-drove stranded work');
   return { drains: sources.length, deliveries: stuck.length };
