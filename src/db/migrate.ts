@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { guardClient } from './pool.js';
+import { sqlStateOf } from './errors.js';
 
 /** Default location of the migrations, relative to this file (src/db → repo root). */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
@@ -145,10 +146,6 @@ async function withClient<T>(databaseUrl: string, work: (client: pg.Client) => P
   }
 }
 
-function pgErrorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-}
-
 /**
  * Creates the database `databaseUrl` points at unless it exists. Safe to call concurrently:
  * losing a creation race counts as success.
@@ -161,7 +158,7 @@ export async function createDatabase(databaseUrl: string, adminUrl = maintenance
     try {
       await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
     } catch (error) {
-      const code = pgErrorCode(error);
+      const code = sqlStateOf(error);
       if (code !== PG_DUPLICATE_DATABASE && code !== PG_UNIQUE_VIOLATION) throw error;
     }
   });
@@ -189,7 +186,7 @@ async function connectCreatingDatabase(databaseUrl: string, log: (message: strin
   try {
     return await connect();
   } catch (error) {
-    if (pgErrorCode(error) !== PG_INVALID_CATALOG_NAME) throw error;
+    if (sqlStateOf(error) !== PG_INVALID_CATALOG_NAME) throw error;
     log(`Creating database ${databaseNameOf(databaseUrl)}`);
     await createDatabase(databaseUrl);
     return connect();

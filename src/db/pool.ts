@@ -18,14 +18,18 @@ export function createGuardedPool(options: GuardedPoolOptions): pg.Pool {
   const { onConnectionError, ...config } = options;
   const report = (err: Error) => onConnectionError?.(err);
   const pool = new pg.Pool(config);
-  // An idle client's loss: the pool removes it and re-emits here; unheard, it would end the process.
-  pool.on('error', report);
   pool.on('connect', (client) => client.on('error', report));
+  // An idle client's loss is re-emitted by the pool (which drops the client); unheard, it would
+  // end the process. The client's own listener above has already reported it.
+  pool.on('error', () => undefined);
   return pool;
 }
 
-/** Gives a stand-alone client (migrations, scripts) the same guard. */
-export function guardClient<C extends pg.Client>(client: C, onConnectionError?: (err: Error) => void): C {
-  client.on('error', (err) => onConnectionError?.(err));
+/**
+ * Gives a stand-alone client (the migration runner) the same guard: a lost connection fails
+ * its next query, which the caller reports, instead of ending the process.
+ */
+export function guardClient<C extends pg.Client>(client: C): C {
+  client.on('error', () => undefined);
   return client;
 }

@@ -412,6 +412,31 @@ describe('webhook and event pipeline', () => {
     expect(row).toMatchObject({ status: 'SENT', via: 'push', attempts: 2 });
   });
 
+  it('a reply that may have landed is recorded as reply-unconfirmed and never pushed once its token expires: a deliverer died mid-reply and the token is now stale', async () => {
+    const { store } = stack.emulator;
+    const user = stack.emulator.user();
+    await user.follow();
+    await user.nextMessages();
+    await waitUntilSettled(stack, [user.userId]);
+    const callsBefore = store.calls.length;
+    // What a deliverer killed after sending the reply leaves: the row still claimed (SENDING),
+    // and by the time anyone looks again the token's deadline has passed.
+    const row = await stack.db.outboundMessage.create({
+      data: { lineUserId: user.userId, messages: [{ type: 'text', text: 'คำตอบ' }], replyToken: 'f'.repeat(32), replyBefore: new Date(Date.now() - 1_000), status: 'SENDING', claimedAt: new Date(Date.now() - 60_000), attempts: 1 },
+    });
+    const outbound = new Queue(queueNames.outbound, { connection: { url: TEST_REDIS_URL }, prefix: stack.redisPrefix });
+    try {
+      await outbound.add('deliver', { lineUserId: user.userId });
+    } finally {
+      await outbound.close();
+    }
+    await waitUntilSettled(stack, [user.userId]);
+    await sleep(200);
+
+    expect(store.calls.slice(callsBefore).filter((c) => c.path === PUSH || c.path === REPLY)).toEqual([]);
+    expect(await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', via: 'reply-unconfirmed', replyUncertain: true, attempts: 2 });
+  });
+
   it('marks a message LINE rejects with a 400 as FAILED, does not retry it, and keeps serving the user', async () => {
     const { store, faults } = stack.emulator;
     const user = stack.emulator.user();
@@ -532,43 +557,6 @@ describe('reply tokens that expire before the bot answers', () => {
     expect(store.calls.filter((c) => c.path === REPLY && (c.body as { replyToken?: string } | undefined)?.replyToken === token).map((c) => c.status)).toEqual([400]);
     const row = await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: received[0]!.retryKey! } });
     expect(row).toMatchObject({ lineUserId: user.userId, replyToken: token, status: 'SENT', via: 'push', attempts: 1 });
-  });
-});
-
-describe('a reply that may have landed when its token expires', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  it('is recorded as reply-unconfirmed and never pushed: a deliverer died mid-reply and the token is now stale', async () => {
-    const { store } = stack.emulator;
-    const user = stack.emulator.user();
-    await user.follow();
-    await user.nextMessages();
-    await waitUntilSettled(stack, [user.userId]);
-    const callsBefore = store.calls.length;
-    // What a deliverer killed after sending the reply leaves: the row still claimed (SENDING),
-    // and by the time anyone looks again the token's deadline has passed.
-    const row = await stack.db.outboundMessage.create({
-      data: { lineUserId: user.userId, messages: [{ type: 'text', text: 'คำตอบ' }], replyToken: 'f'.repeat(32), replyBefore: new Date(Date.now() - 1_000), status: 'SENDING', claimedAt: new Date(Date.now() - 60_000), attempts: 1 },
-    });
-    const outbound = new Queue(queueNames.outbound, { connection: { url: TEST_REDIS_URL }, prefix: stack.redisPrefix });
-    try {
-      await outbound.add('deliver', { lineUserId: user.userId });
-    } finally {
-      await outbound.close();
-    }
-    await waitUntilSettled(stack, [user.userId]);
-    await sleep(200);
-
-    expect(store.calls.slice(callsBefore).filter((c) => c.path === PUSH || c.path === REPLY)).toEqual([]);
-    expect(await stack.db.outboundMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', via: 'reply-unconfirmed', replyUncertain: true, attempts: 2 });
   });
 });
 
