@@ -9,7 +9,6 @@ import type { Server } from 'node:http';
 import { createHttpServer } from './http/http-server.js';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
-import type { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { messagingApi } from '@line/bot-sdk';
 import type { Env } from './config/env.js';
@@ -25,7 +24,7 @@ import { PostgresPopulationRegister } from './db/repositories/population-registe
 import { createBotEngine } from './bot/engine.js';
 import { allFlows } from './bot/flows/index.js';
 import { createEventDrainer, createEventIntake, createLineEventsProcessor, type LineEventJob } from './jobs/line-events.js';
-import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames } from './jobs/queues.js';
+import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames, queuePrefix, type RedisClient } from './jobs/queues.js';
 import { runMaintenanceSweep } from './jobs/maintenance.js';
 import { createJobSchedulers, type JobSchedulerSpec } from './jobs/job-schedulers.js';
 import { randomUUID } from 'node:crypto';
@@ -75,7 +74,7 @@ export interface RunningService {
 /** Settings the service needs once emulator mode has filled in the LINE credentials. */
 export type ServiceEnv = Env & { LINE_CHANNEL_SECRET: string; LINE_CHANNEL_ACCESS_TOKEN: string };
 
-function waitUntilReady(redis: Redis, ms: number): Promise<void> {
+function waitUntilReady(redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
@@ -99,9 +98,9 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   // A database restart or failover drops connections: logged, never fatal (queries fail and retry).
   const onConnectionError = (err: Error) => log.warn({ err: err.message, code: (err as { code?: string }).code }, 'PostgreSQL connection lost');
   const db = createDatabaseClient({ url: env.DATABASE_URL, poolSize: runWorkers ? env.WORKER_CONCURRENCY + 10 : 20, onConnectionError });
-  const producerRedis = createProducerConnection(env.REDIS_URL);
+  const producerRedis = createProducerConnection(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
   producerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
-  const queueOptions = { connection: producerRedis, prefix: env.REDIS_PREFIX, defaultJobOptions };
+  const queueOptions = { connection: producerRedis, prefix: queuePrefix(env.REDIS_PREFIX), defaultJobOptions };
   const lineEventsQueue = new Queue<LineEventJob>(queueNames.lineEvents, queueOptions);
   const outboundQueue = new Queue<{ lineUserId: string }>(queueNames.outbound, queueOptions);
   const maintenanceQueue = new Queue(queueNames.maintenance, queueOptions);
@@ -136,7 +135,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
   let url: string | undefined;
 
   if (runWorkers) {
-    const workerRedis = createWorkerConnection(env.REDIS_URL);
+    const workerRedis = createWorkerConnection(env.REDIS_URL, env.REDIS_CLUSTER_NODES);
     workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'));
     // The same collaborators for chat flows and for notifications rendered at send time.
     const botServices = {
@@ -164,7 +163,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY * 2 + 2, onConnectionError });
     const drainer = createEventDrainer({ db, engine, cipher, delivery, locks, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
-    const workerOptions = { connection: workerRedis, prefix: env.REDIS_PREFIX };
+    const workerOptions = { connection: workerRedis, prefix: queuePrefix(env.REDIS_PREFIX) };
     const eventsWorker = new Worker<LineEventJob>(queueNames.lineEvents, createLineEventsProcessor({ drainer, queue: lineEventsQueue }), {
       ...workerOptions,
       concurrency: env.WORKER_CONCURRENCY,
@@ -199,7 +198,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
       });
       const pacer = createPushPacer({ redis: workerRedis, prefix: env.REDIS_PREFIX, ratePerSecond: senderSettings.pushRatePerSecond });
       const sender = createNotificationSender({ db, line, renderers, services: botServices, pacer, settings: senderSettings, now, log });
-      const notificationWorker = createNotificationWorker({ connection: workerRedis, prefix: env.REDIS_PREFIX, sender, settings: senderSettings, log });
+      const notificationWorker = createNotificationWorker({ connection: workerRedis, prefix: queuePrefix(env.REDIS_PREFIX), sender, settings: senderSettings, log });
       const dispatchWorker = new Worker(queueNames.notificationDispatch, () => dispatchNotifications(), { ...workerOptions, concurrency: 1 });
       dispatchWorker.on('error', (err) => log.warn({ queue: dispatchWorker.name, err: err.message }, 'worker error'));
       schedulerSpecs.push({ queue: notificationDispatchQueue, id: 'dispatch', everyMs: env.NOTIFICATION_DISPATCH_EVERY_MS });

@@ -94,6 +94,25 @@ function pem(kind: 'certificate' | 'private key') {
   });
 }
 
+/** "host:port,host:port" (IPv6 as [::1]:7000) → the seed nodes of a Redis Cluster. */
+const redisNodes = z.string().transform((raw, ctx) => {
+  const nodes: Array<{ host: string; port: number }> = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(item);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not host:port` });
+      return z.NEVER;
+    }
+    nodes.push({ host: match[1] ?? match[2]!, port });
+  }
+  if (nodes.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'list at least one host:port' });
+    return z.NEVER;
+  }
+  return nodes;
+});
+
 /** The settings without cross-field rules: CLIs pick the few they need from it. */
 export const envFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -105,7 +124,15 @@ export const envFields = z.object({
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }),
-  /** Prefix for every Redis key and BullMQ queue, so environments and tests never collide. */
+  /**
+   * Seed nodes of a Redis Cluster; unset: REDIS_URL is one Redis. When set, REDIS_URL only
+   * gives the nodes' username, password and TLS (rediss:).
+   */
+  REDIS_CLUSTER_NODES: redisNodes.optional(),
+  /**
+   * Prefix for every Redis key and BullMQ queue, so environments and tests never collide.
+   * Queues use it as a Cluster hash tag, `{morprom}` (src/jobs/queues.ts: queuePrefix).
+   */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('morprom'),
   /** Leave both LINE credentials empty outside production to run against the built-in emulator. */
   LINE_CHANNEL_SECRET: z.string().min(1).optional(),
@@ -191,6 +218,9 @@ export const envSchema = envFields.superRefine((env, ctx) => {
   if (env.WEB_PROCESSES > 1 && (env.LINE_EMULATOR || !hasSecret)) {
     // The emulator and its chat UI keep their state in one process.
     ctx.addIssue({ code: 'custom', path: ['WEB_PROCESSES'], message: 'more than 1 web process needs real LINE credentials and LINE_EMULATOR=false' });
+  }
+  if (env.REDIS_CLUSTER_NODES && !/^\/?0?$/.test(new URL(env.REDIS_URL).pathname)) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'a Redis Cluster has only database 0: drop the /<db> from REDIS_URL' });
   }
   if ((env.DCC_SIGNER_CERT === undefined) !== (env.DCC_SIGNER_KEY === undefined)) {
     ctx.addIssue({ code: 'custom', path: [env.DCC_SIGNER_CERT ? 'DCC_SIGNER_KEY' : 'DCC_SIGNER_CERT'], message: 'set both DCC_SIGNER_CERT and DCC_SIGNER_KEY, or neither (development)' });

@@ -6,9 +6,8 @@
  * reports any that is missing (an upsert is idempotent: it keeps the existing schedule).
  */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
-import { defaultJobOptions } from './queues.js';
+import { defaultJobOptions, type RedisClient } from './queues.js';
 
 export interface JobSchedulerSpec {
   queue: Queue;
@@ -24,7 +23,7 @@ export interface JobSchedulers {
   check(): Promise<void>;
 }
 
-export function createJobSchedulers(deps: { specs: JobSchedulerSpec[]; redis: Redis; log: Logger }): JobSchedulers {
+export function createJobSchedulers(deps: { specs: JobSchedulerSpec[]; redis: RedisClient; log: Logger }): JobSchedulers {
   const { specs, log } = deps;
   const ensure = async () => {
     await Promise.all(specs.map((s) => s.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.id, opts: defaultJobOptions })));

@@ -25,7 +25,6 @@
  * database and Redis work is a small fraction of a statement.
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../db/client.js';
 import { statementsOn, type Statement } from '../db/statements.js';
 import type { BotServices } from '../bot/context.js';
@@ -35,7 +34,7 @@ import type { NotificationKind } from '../domain/notifications/schedule-notifica
 import type { NotificationRenderers } from '../notifications/renderers.js';
 import type { Logger } from '../shared/logger.js';
 import { createBatcher, createStatementLookup } from './intake-batcher.js';
-import { queueNames } from './queues.js';
+import { queueNames, type RedisClient } from './queues.js';
 import { notificationIdsOf, type NotificationJob } from './notification-dispatch.js';
 import { sendPaced, type PushPacer } from './push-pacer.js';
 
@@ -279,7 +278,8 @@ export class NotificationsToRetryError extends Error {
  * queued; the retry only pushes the rows still QUEUED.
  */
 export function createNotificationWorker(deps: {
-  connection: Redis;
+  connection: RedisClient;
+  /** The queues' prefix (queuePrefix(REDIS_PREFIX)). */
   prefix: string;
   sender: NotificationSender;
   settings: NotificationSenderSettings;

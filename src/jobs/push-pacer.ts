@@ -12,7 +12,7 @@
  * Redis has no built-in for this and the libraries we looked at count fixed windows
  * (rate-limiter-flexible) or need a Redis module (redis-cell), hence the short script.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './queues.js';
 
 export interface PushPacer {
   /**
@@ -25,7 +25,8 @@ export interface PushPacer {
 }
 
 // KEYS[1]: the theoretical arrival time (µs, Redis clock). ARGV: count, interval µs, hold µs.
-// Returns the first reserved time and Redis's now (µs, Redis clock).
+// Returns the first reserved time and Redis's now (µs, Redis clock). Redis Cluster routes a
+// script by the keys it declares and refuses one touching another slot: keep it to KEYS[1].
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -45,7 +46,8 @@ return { string.format('%.0f', start), string.format('%.0f', now) }
  */
 const JITTER_MARGIN = 0.9;
 
-export function createPushPacer(options: { redis: Redis; prefix: string; ratePerSecond: number }): PushPacer {
+/** `prefix` is REDIS_PREFIX as it is: the pacer's one key needs no hash tag. */
+export function createPushPacer(options: { redis: RedisClient; prefix: string; ratePerSecond: number }): PushPacer {
   const { redis } = options;
   const key = `${options.prefix}:push-pacer`;
   const intervalUs = 1_000_000 / (options.ratePerSecond * JITTER_MARGIN);

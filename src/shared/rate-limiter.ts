@@ -1,8 +1,11 @@
 /**
  * Fixed-window rate limiter in Redis (INCR + EXPIRE in one round trip). Used for identity
  * attempts: the ID checksum passes about 1 random number in 10, so guessing must be slow.
+ *
+ * Redis Cluster: the transaction touches one key, so it always runs within one slot. The key
+ * has no hash tag on purpose: the counters of many users spread over the cluster.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface RateLimiter {
   /** Counts one attempt; false when the key is over its limit in the current window. */
@@ -10,7 +13,8 @@ export interface RateLimiter {
 }
 
 export function createRedisRateLimiter(options: {
-  redis: Redis;
+  redis: Redis | Cluster;
+  /** REDIS_PREFIX as it is (not the queues' hash tag). */
   prefix: string;
   limit: number;
   windowSeconds: number;

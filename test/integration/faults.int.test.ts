@@ -15,7 +15,7 @@ import { startStack, textsOf, type TestStack } from '../support/stack.js';
 import { sleep, waitFor, waitUntilSettled } from '../support/settle.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { freePort } from '../support/ports.js';
-import { queueNames } from '../../src/jobs/queues.js';
+import { queueNames, queuePrefix } from '../../src/jobs/queues.js';
 
 const REPLY = '/v2/bot/message/reply';
 const PUSH = '/v2/bot/message/push';
@@ -269,7 +269,7 @@ describe('Redis restarted empty (no persistence)', () => {
   const schedulerIds = async (): Promise<string[]> => {
     const ids: string[] = [];
     for (const name of [queueNames.maintenance, queueNames.notificationDispatch]) {
-      const queue = new Queue(name, { connection: { url: redisUrl }, prefix: stack.redisPrefix });
+      const queue = new Queue(name, { connection: { url: redisUrl }, prefix: queuePrefix(stack.redisPrefix) });
       try {
         ids.push(...(await queue.getJobSchedulers()).map((s) => s.key));
       } finally {
@@ -308,7 +308,7 @@ describe('Redis restarted empty (no persistence)', () => {
     expect(service.alive()).toBe(true);
 
     // A scheduler lost while connected (evicted, deleted by hand): readiness says which, and heals it.
-    const maintenance = new Queue(queueNames.maintenance, { connection: { url: redisUrl }, prefix: stack.redisPrefix });
+    const maintenance = new Queue(queueNames.maintenance, { connection: { url: redisUrl }, prefix: queuePrefix(stack.redisPrefix) });
     try {
       await maintenance.removeJobScheduler('sweep');
     } finally {

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/emulator/index.js';
 import { startService, type RunningService, type ServiceEnv } from '../../src/service.js';
-import { queueNames } from '../../src/jobs/queues.js';
+import { queueNames, queuePrefix } from '../../src/jobs/queues.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { DEMO_PERSON, DEMO_PERSON_UNDER_60 } from '../../prisma/data/demo-people.js';
 import { deleteRedisKeys, startStack, textsOf, TEST_REDIS_URL, type TestStack } from '../support/stack.js';
@@ -424,7 +424,7 @@ describe('webhook and event pipeline', () => {
     const row = await stack.db.outboundMessage.create({
       data: { lineUserId: user.userId, messages: [{ type: 'text', text: 'คำตอบ' }], replyToken: 'f'.repeat(32), replyBefore: new Date(Date.now() - 1_000), status: 'SENDING', claimedAt: new Date(Date.now() - 60_000), attempts: 1 },
     });
-    const outbound = new Queue(queueNames.outbound, { connection: { url: TEST_REDIS_URL }, prefix: stack.redisPrefix });
+    const outbound = new Queue(queueNames.outbound, { connection: { url: TEST_REDIS_URL }, prefix: queuePrefix(stack.redisPrefix) });
     try {
       await outbound.add('deliver', { lineUserId: user.userId });
     } finally {
@@ -501,7 +501,7 @@ describe('webhook and event pipeline', () => {
     const { sender } = stack.emulator;
     const prefix = `${stack.redisPrefix}-pgdown`;
     const service = await startExtraService(stack, { ROLE: 'web', DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none', REDIS_PREFIX: prefix });
-    const queue = new Queue(queueNames.lineEvents, { connection: { url: TEST_REDIS_URL }, prefix });
+    const queue = new Queue(queueNames.lineEvents, { connection: { url: TEST_REDIS_URL }, prefix: queuePrefix(prefix) });
     try {
       const event = sender.events.text(stack.emulator.user().userId, 'สวัสดี');
       const raw = JSON.stringify({ destination: sender.destination, events: [event] });

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { createPersonalDataCipher } from '../../src/shared/personal-data.js';
 import { createRedisRateLimiter } from '../../src/shared/rate-limiter.js';
 import { PostgresPopulationRegister } from '../../src/db/repositories/population-register.repository.js';
-import { createWorkerConnection } from '../../src/jobs/queues.js';
+import { createWorkerConnection, queuePrefix } from '../../src/jobs/queues.js';
 import { createNotificationSender, createNotificationWorker } from '../../src/jobs/notifications.js';
 import { createPushPacer } from '../../src/jobs/push-pacer.js';
 import { createNotificationRenderers } from '../../src/notifications/renderers.js';
@@ -36,6 +36,7 @@ const line = createLineGateway({
 });
 const key = Buffer.alloc(32, 7);
 const services = {
+  rootDb: db,
   cipher: createPersonalDataCipher({ hashKey: key, encryptionKey: key }),
   register: new PostgresPopulationRegister(db),
   identityLimiter: createRedisRateLimiter({ redis, prefix, limit: 10, windowSeconds: 3600 }),
@@ -52,6 +53,6 @@ const settings = {
 };
 const pacer = createPushPacer({ redis, prefix, ratePerSecond: settings.pushRatePerSecond });
 const sender = createNotificationSender({ db, line, renderers: createNotificationRenderers({ loadAppointmentView: createBatchedAppointmentViewLoader(db) }), services, pacer, settings, now: () => new Date(Number(env('NOW_MS'))), log });
-const worker = createNotificationWorker({ connection: redis, prefix, sender, settings, log });
+const worker = createNotificationWorker({ connection: redis, prefix: queuePrefix(prefix), sender, settings, log });
 await worker.waitUntilReady();
 process.stdout.write('ready\n');

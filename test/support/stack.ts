@@ -15,6 +15,7 @@ import { startLineEmulator, type LineEmulator, type VirtualUser } from '../../sr
 import { validateLineRequest, toLineErrorBody } from '../../src/line/validation/index.js';
 import { setUpRichMenus } from '../../src/line/rich-menus/setup.js';
 import { createPersonalDataCipher, type PersonalDataCipher } from '../../src/shared/personal-data.js';
+import { queuePrefix } from '../../src/jobs/queues.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { seed } from '../../prisma/seed.js';
 import { createTestDatabase } from './database.js';
@@ -120,16 +121,21 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
 }
 
-/** Removes every key of a test's prefix, so no run leaves state for the next. */
+/**
+ * Removes every key of a test's prefix, so no run leaves state for the next: the queues'
+ * (`{prefix}:…`, the Cluster hash tag) and the rest (`prefix:…`: rate limits, push pacer).
+ */
 export async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [`${queuePrefix(prefix)}:*`, `${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }
