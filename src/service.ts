@@ -23,11 +23,13 @@ import { richMenuDefinitions } from './line/rich-menus/definitions.js';
 import { PostgresPopulationRegister } from './db/repositories/population-register.repository.js';
 import { createBotEngine } from './bot/engine.js';
 import { allFlows } from './bot/flows/index.js';
-import { createEventDrainer, createEventIntake, createLineEventsProcessor, type LineEventJob } from './jobs/line-events.js';
+import { createEventIntake, createLineEventsProcessor, type LineEventJob } from './jobs/line-events.js';
+import { createEventDrainer } from './jobs/drain-users.js';
 import { createProducerConnection, createWorkerConnection, defaultJobOptions, queueNames, queuePrefix, type RedisClient } from './jobs/queues.js';
 import { runMaintenanceSweep } from './jobs/maintenance.js';
 import { createJobSchedulers, type JobSchedulerSpec } from './jobs/job-schedulers.js';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { dispatchDueNotifications, type DispatchSettings, type NotificationJob } from './jobs/notification-dispatch.js';
 import { createNotificationSender, createNotificationWorker, type NotificationSenderSettings } from './jobs/notifications.js';
 import { createPushPacer } from './jobs/push-pacer.js';
@@ -163,7 +165,8 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY * 2 + 2, onConnectionError });
     const drainer = createEventDrainer({ db, engine, cipher, delivery, locks, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
-    const workerOptions = { connection: workerRedis, prefix: queuePrefix(env.REDIS_PREFIX) };
+    // The name is kept on every job a worker processes (BullMQ's processedBy): which process did what.
+    const workerOptions = { connection: workerRedis, prefix: queuePrefix(env.REDIS_PREFIX), name: `${hostname()}:${process.pid}` };
     const eventsWorker = new Worker<LineEventJob>(queueNames.lineEvents, createLineEventsProcessor({ drainer, queue: lineEventsQueue }), {
       ...workerOptions,
       concurrency: env.WORKER_CONCURRENCY,

@@ -8,9 +8,9 @@
  */
 import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
-import { claimOldestUndelivered, markOutboundFailed, markOutboundSent, releaseOutbound, type ClaimedOutbound } from '../db/repositories/outbound-message.repository.js';
+import { claimOldestUndelivered, markOutboundFailed, markOutboundSent, releaseOutbound, releaseUntried, type ClaimedOutbound, type DeliveryRecord } from '../db/repositories/outbound-message.repository.js';
 import { LineApiError, type LineGateway, type LineMessage } from './line-gateway.js';
-import type { HeldLock } from '../db/user-lock.js';
+import { UserLockLost, type HeldLock } from '../db/user-lock.js';
 
 /**
  * A SENDING claim older than this may belong to a deliverer that died: the sweep re-drives
@@ -34,7 +34,17 @@ export interface OutboundDelivery {
    * the user's lock, checked before each claim and each send: a deliverer that lost it stops.
    */
   deliverPendingOf(lineUserId: string, lock: HeldLock): Promise<number>;
+  /**
+   * Delivers rows of one user that the caller's committed transaction wrote already claimed
+   * (SENDING), in order, without claiming them again. Each delivery is handed to `record`
+   * (the caller writes a batch's records in one statement; until then a row stays SENDING,
+   * which after a crash makes it reply-uncertain: never pushed, settled by its token). If a
+   * row stalls, the rows after it, never tried, go back to PENDING and this throws.
+   */
+  deliverClaimed(rows: ClaimedOutbound[], lock: HeldLock, record: (delivery: DeliveryRecord) => void): Promise<number>;
 }
+
+type RecordDelivery = (delivery: DeliveryRecord) => void | Promise<void>;
 
 export function createOutboundDelivery(deps: {
   db: Db;
@@ -68,12 +78,12 @@ export function createOutboundDelivery(deps: {
    * than one late or, rarely, missing. A clear refusal (400 on the first use, 429) with no
    * earlier unclear attempt delivered nothing, so a push (retry key = row id) follows.
    */
-  async function sendByReply(row: ClaimedOutbound, messages: LineMessage[], lock: HeldLock): Promise<'sent' | 'push'> {
+  async function sendByReply(row: ClaimedOutbound, messages: LineMessage[], lock: HeldLock, record: RecordDelivery): Promise<'sent' | 'push'> {
     if (!row.replyToken) return 'push';
     if (!row.replyBefore || row.replyBefore.getTime() <= now().getTime()) {
       if (!row.replyUncertain) return 'push';
       log.warn({ outboundId: row.id }, 'reply token expired before its delivery could be proven: not pushed, recorded as reply-unconfirmed');
-      await markOutboundSent(db, row.id, { via: 'reply-unconfirmed', now: now() });
+      await record({ id: row.id, via: 'reply-unconfirmed', now: now() });
       return 'sent';
     }
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -89,7 +99,7 @@ export function createOutboundDelivery(deps: {
         const status = err instanceof LineApiError ? err.status : 0;
         if (status === 400 && uncertainBefore) {
           log.info({ outboundId: row.id }, 'reply token spent by an earlier unanswered attempt: counted as delivered');
-          await markOutboundSent(db, row.id, { via: 'reply', now: now() });
+          await record({ id: row.id, via: 'reply', now: now() });
           return 'sent';
         }
         if (status === 0 || status >= 500) {
@@ -102,13 +112,13 @@ export function createOutboundDelivery(deps: {
         if (!uncertainBefore) return 'push';
         throw new ReplyNotProven(row.id, err);
       }
-      await markOutboundSent(db, row.id, { via: 'reply', lineRequestId: requestId, now: now() });
+      await record({ id: row.id, via: 'reply', ...(requestId ? { lineRequestId: requestId } : {}), now: now() });
       return 'sent';
     }
     throw new ReplyNotProven(row.id);
   }
 
-  async function deliverRow(row: ClaimedOutbound, lock: HeldLock): Promise<'sent' | 'failed'> {
+  async function deliverRow(row: ClaimedOutbound, lock: HeldLock, record: RecordDelivery): Promise<'sent' | 'failed'> {
     let pushAttempted = false;
     try {
       if (row.richMenu) {
@@ -118,14 +128,14 @@ export function createOutboundDelivery(deps: {
       }
       const messages = row.messages as LineMessage[];
       if (messages.length === 0) {
-        await markOutboundSent(db, row.id, { via: 'none', now: now() });
+        await record({ id: row.id, via: 'none', now: now() });
         return 'sent';
       }
-      if ((await sendByReply(row, messages, lock)) === 'sent') return 'sent';
+      if ((await sendByReply(row, messages, lock, record)) === 'sent') return 'sent';
       lock.assertHeld();
       pushAttempted = true;
       const { requestId, alreadyAccepted } = await line.push(row.lineUserId, messages, row.id);
-      await markOutboundSent(db, row.id, { via: 'push', lineRequestId: requestId, now: now() });
+      await record({ id: row.id, via: 'push', ...(requestId ? { lineRequestId: requestId } : {}), now: now() });
       if (alreadyAccepted) log.info({ outboundId: row.id }, 'push already accepted earlier (409)');
       return 'sent';
     } catch (err) {
@@ -142,6 +152,9 @@ export function createOutboundDelivery(deps: {
     }
   }
 
+  /** Rows claimed one at a time are recorded one at a time, before the next claim. */
+  const recordNow: RecordDelivery = ({ id, ...result }) => markOutboundSent(db, id, result);
+
   return {
     async deliverPendingOf(lineUserId, lock) {
       let sent = 0;
@@ -149,8 +162,23 @@ export function createOutboundDelivery(deps: {
         lock.assertHeld();
         const row = await claimOldestUndelivered(db, lineUserId);
         if (!row) return sent;
-        if ((await deliverRow(row, lock)) === 'sent') sent++;
+        if ((await deliverRow(row, lock, recordNow)) === 'sent') sent++;
       }
+    },
+    async deliverClaimed(rows, lock, record) {
+      let sent = 0;
+      for (const [i, row] of rows.entries()) {
+        try {
+          lock.assertHeld();
+          if ((await deliverRow(row, lock, record)) === 'sent') sent++;
+        } catch (err) {
+          // The row itself was released by deliverRow (or, on a lost lock, is left to the next
+          // holder); the ones after it were never tried.
+          if (!(err instanceof UserLockLost)) await releaseUntried(db, rows.slice(i + 1).map((r) => r.id));
+          throw err;
+        }
+      }
+      return sent;
     },
   };
 }

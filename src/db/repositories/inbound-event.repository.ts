@@ -1,5 +1,7 @@
 /** Webhook events as stored before we answer LINE: the inbox of the per-user workers. */
-import type { Db } from '../client.js';
+import type { Db, PrismaClient } from '../client.js';
+import type { HeldLock } from '../user-lock.js';
+import { statementsOn, type Statement } from '../statements.js';
 
 export interface NewInboundEvent {
   webhookEventId: string;
@@ -11,27 +13,48 @@ export interface NewInboundEvent {
 }
 
 /**
- * Stores events; ones already stored (redeliveries) are skipped. One statement whatever the
- * batch size (arrays unnested server-side): this is the webhook's hot path.
+ * Stores events; ones already stored (redeliveries) are skipped. One prepared statement
+ * whatever the batch size (arrays unnested server-side), on the root client's pool: this is
+ * the webhook's hot path.
  */
-export async function insertInboundEvents(db: Db, events: NewInboundEvent[]): Promise<number> {
-  if (events.length === 0) return 0;
-  return db.$executeRaw`
-    INSERT INTO inbound_event (webhook_event_id, source_key, type, payload, event_time)
-    SELECT * FROM unnest(
-      ${events.map((e) => e.webhookEventId)}::text[], ${events.map((e) => e.sourceKey)}::text[],
-      ${events.map((e) => e.type)}::text[], ${events.map((e) => e.payload)}::text[],
-      ${events.map((e) => e.eventTime.toISOString())}::timestamptz[])
-    ON CONFLICT (webhook_event_id) DO NOTHING`;
+export async function insertInboundEvents(db: Db | PrismaClient, events: NewInboundEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await statementsOn(db).run(INSERT_EVENTS, [
+    events.map((e) => e.webhookEventId), events.map((e) => e.sourceKey), events.map((e) => e.type),
+    events.map((e) => e.payload), events.map((e) => e.eventTime.toISOString()),
+  ]);
 }
 
-/** The oldest unprocessed event of one user (arrival order). Call with the user's session locked. */
-export function nextPendingEvent(db: Db, sourceKey: string) {
-  return db.inboundEvent.findFirst({
-    where: { sourceKey, processedAt: null },
-    orderBy: { seq: 'asc' },
-  });
+const INSERT_EVENTS: Statement = {
+  name: 'inbound-insert',
+  text: `INSERT INTO inbound_event (webhook_event_id, source_key, type, payload, event_time)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         ON CONFLICT (webhook_event_id) DO NOTHING`,
+};
+
+export interface PendingEvent {
+  webhookEventId: string;
+  sourceKey: string;
+  type: string;
+  /** Encrypted event JSON. */
+  payload: string | null;
 }
+
+/**
+ * The unprocessed events of these users in arrival order, at most `limit` (a prefix of each
+ * user's own order). Run on the users' lock connection: holding their locks, nobody else
+ * handles these events meanwhile.
+ */
+export function pendingEventsOf(lock: HeldLock, sourceKeys: string[], limit: number): Promise<PendingEvent[]> {
+  return lock.run<PendingEvent>(PENDING_EVENTS, [sourceKeys, limit]);
+}
+
+const PENDING_EVENTS: Statement = {
+  name: 'inbound-pending-of',
+  text: `SELECT webhook_event_id AS "webhookEventId", source_key AS "sourceKey", type, payload
+           FROM inbound_event WHERE source_key = ANY($1::text[]) AND processed_at IS NULL
+          ORDER BY seq LIMIT $2`,
+};
 
 /** Another transaction marked the event processed first: this one must roll back what it did. */
 export class EventAlreadyProcessed extends Error {
@@ -42,15 +65,20 @@ export class EventAlreadyProcessed extends Error {
 }
 
 /**
- * Marks an event done and drops its payload: we keep only the id (for deduplication) and the
- * outcome. Only an unprocessed event is marked: if another worker handled it meanwhile (its
+ * Marks events done and drops their payloads: we keep only the id (for deduplication) and the
+ * outcome. Only unprocessed events are marked: if another worker handled one meanwhile (its
  * user lock was lost with a database connection), this throws EventAlreadyProcessed, so the
- * caller's transaction rolls back and the event is answered once. A concurrent marker waits
+ * caller's transaction rolls back and every event is answered once. A concurrent marker waits
  * on the row lock and then finds it processed.
  */
-export async function markEventProcessed(db: Db, webhookEventId: string, now: Date, error?: string): Promise<void> {
-  const { count } = await db.inboundEvent.updateMany({ where: { webhookEventId, processedAt: null }, data: { processedAt: now, payload: null, error: error ?? null } });
-  if (count === 0) throw new EventAlreadyProcessed(webhookEventId);
+export async function markEventsProcessed(db: Db, webhookEventIds: string[], now: Date, error?: string): Promise<void> {
+  if (webhookEventIds.length === 0) return;
+  const count = await db.$executeRawUnsafe(
+    `UPDATE inbound_event SET processed_at = $2::timestamptz, payload = NULL, error = $3::text
+      WHERE webhook_event_id = ANY($1::text[]) AND processed_at IS NULL`,
+    webhookEventIds, now.toISOString(), error ?? null,
+  );
+  if (count !== webhookEventIds.length) throw new EventAlreadyProcessed(webhookEventIds.join(', '));
 }
 
 /** Users with events waiting longer than `olderThan` (a drain was lost, e.g. a crash). */

@@ -1,21 +1,42 @@
 /** The outbox: messages saved with the state change that caused them, then delivered. */
-import type { Db } from '../client.js';
-import type { Prisma } from '../client.js';
+import type { Db, PrismaClient } from '../client.js';
+import { statementsOn, type Statement } from '../statements.js';
 
 export interface NewOutboundMessage {
+  id: string;
   lineUserId: string;
   messages: unknown[];
   replyToken?: string;
   replyBefore?: Date;
   richMenu?: string;
+  /**
+   * Claimed for delivery by the transaction that decided it (SENDING), so the deliverer that
+   * committed it sends it at once without claiming it again; PENDING when older answers of the
+   * user wait (they go first, through claimOldestUndelivered).
+   */
+  claimed: boolean;
 }
 
-export async function insertOutboundMessages(db: Db, rows: NewOutboundMessage[]): Promise<string[]> {
-  const created = await db.outboundMessage.createManyAndReturn({
-    data: rows.map((r) => ({ ...r, messages: r.messages as Prisma.InputJsonValue })),
-    select: { id: true },
-  });
-  return created.map((c) => c.id);
+/** Inserts outbox rows in the given order (their seq, the user's delivery order): one statement. */
+export async function insertOutboundMessages(db: Db, rows: NewOutboundMessage[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.$executeRawUnsafe(
+    `INSERT INTO outbound_message (id, line_user_id, reply_token, reply_before, messages, rich_menu, status, claimed_at, attempts, created_at)
+     SELECT r.id, r.line_user_id, r.reply_token, r.reply_before, r.messages::jsonb, r.rich_menu,
+            CASE WHEN r.claimed THEN 'SENDING' ELSE 'PENDING' END::"OutboundStatus",
+            CASE WHEN r.claimed THEN $8::timestamptz END, CASE WHEN r.claimed THEN 1 ELSE 0 END, $8::timestamptz
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::boolean[])
+            WITH ORDINALITY AS r(id, line_user_id, reply_token, reply_before, messages, rich_menu, claimed, n)
+      ORDER BY r.n`,
+    rows.map((r) => r.id),
+    rows.map((r) => r.lineUserId),
+    rows.map((r) => r.replyToken ?? null),
+    rows.map((r) => r.replyBefore?.toISOString() ?? null),
+    rows.map((r) => JSON.stringify(r.messages)),
+    rows.map((r) => r.richMenu ?? null),
+    rows.map((r) => r.claimed),
+    now.toISOString(),
+  );
 }
 
 export interface ClaimedOutbound {
@@ -53,16 +74,49 @@ export async function claimOldestUndelivered(db: Db, lineUserId: string): Promis
     : null;
 }
 
+export interface DeliveryRecord {
+  id: string;
+  via: OutboundVia;
+  lineRequestId?: string;
+  now: Date;
+}
+
 /**
  * Records a delivery and drops the message content: messages hold personal data (names,
  * export links) that LINE now has; we keep only the outcome (via, LINE's request id, time).
  */
-export function markOutboundSent(db: Db, id: string, result: { via: OutboundVia; lineRequestId?: string; now: Date }) {
-  return db.outboundMessage.update({
-    where: { id },
-    data: { status: 'SENT', via: result.via, lineRequestId: result.lineRequestId ?? null, sentAt: result.now, error: null, messages: [] },
-  });
+export async function markOutboundSent(db: Db | PrismaClient, id: string, result: Omit<DeliveryRecord, 'id'>): Promise<void> {
+  await markOutboundSentMany(db, [{ id, ...result }]);
 }
+
+/** markOutboundSent for a batch of deliveries: one prepared statement on the root client's pool. */
+export async function markOutboundSentMany(db: Db | PrismaClient, records: DeliveryRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await statementsOn(db).run(MARK_SENT, [
+    records.map((r) => r.id), records.map((r) => r.via), records.map((r) => r.lineRequestId ?? null), records.map((r) => r.now.toISOString()),
+  ]);
+}
+
+const MARK_SENT: Statement = {
+  name: 'outbound-mark-sent',
+  text: `UPDATE outbound_message o SET status = 'SENT', via = r.via, line_request_id = r.request_id, sent_at = r.at, error = NULL, messages = '[]'::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS r(id, via, request_id, at)
+          WHERE o.id = r.id`,
+};
+
+/**
+ * Gives rows claimed at commit but never tried back to PENDING (an earlier answer of the user
+ * stalled): nothing of them reached LINE, so they are not reply-uncertain.
+ */
+export async function releaseUntried(db: Db | PrismaClient, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await statementsOn(db).run(RELEASE_UNTRIED, [ids]);
+}
+
+const RELEASE_UNTRIED: Statement = {
+  name: 'outbound-release-untried',
+  text: `UPDATE outbound_message SET status = 'PENDING', claimed_at = NULL, attempts = attempts - 1 WHERE id = ANY($1::uuid[]) AND status = 'SENDING'`,
+};
 
 /** Erasure: every outbox row of the user goes, including failed ones that kept their content. */
 export function deleteOutboundMessagesOf(db: Db, lineUserId: string) {
