@@ -142,6 +142,7 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     // The same collaborators for chat flows and for notifications rendered at send time.
     const botServices = {
       cipher,
+      rootDb: db,
       register: new PostgresPopulationRegister(db),
       identityLimiter: createRedisRateLimiter({ redis: workerRedis, prefix: env.REDIS_PREFIX, limit: env.IDENTITY_ATTEMPTS_PER_HOUR, windowSeconds: 3600 }),
       settings: { consentVersion: env.CONSENT_VERSION, exportLinkTtlMinutes: env.EXPORT_LINK_TTL_MINUTES, publicBaseUrl: env.PUBLIC_BASE_URL },

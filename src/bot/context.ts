@@ -1,6 +1,6 @@
 /** What a flow step can see and use while it handles one event. */
 import type { AlternativesCache } from '../domain/booking/alternatives-cache.js';
-import type { Db } from '../db/client.js';
+import type { Db, PrismaClient } from '../db/client.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
 import type { PopulationRegister } from '../domain/identity/population-register.js';
@@ -24,6 +24,11 @@ export interface BotServices {
   appointmentLinks: AppointmentLinkSigner;
   /** Certificate keys and the signed links of certificate cards (issue 5). */
   certificates: CertificateServices;
+  /**
+   * The root client, outside the event's transaction: only for a write that commits alone by
+   * design (a booking holds its slot's row for one statement: book-appointment.ts).
+   */
+  rootDb: PrismaClient;
   /** Shares alternative-slot searches between people who find the same slot full (optional). */
   bookingAlternatives?: AlternativesCache;
 }

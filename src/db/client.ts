@@ -14,6 +14,17 @@ export type Db = Prisma.TransactionClient;
 
 /** The node-postgres pool under each root client made here (the client's own connections). */
 const poolsOfClients = new WeakMap<object, pg.Pool>();
+/** Each root client's pool for single statements that commit alone (see autonomousPoolOf). */
+const autonomousPools = new WeakMap<object, pg.Pool>();
+
+/**
+ * How long a statement that commits alone waits for a row lock. A chat round's transaction
+ * may hold a slot's row (a cancellation gives its place back) while the same round books that
+ * slot on another connection: without a limit the two would wait for each other until the
+ * round's timeout. With it the booking fails fast (55P03), the round is handled again one
+ * event per transaction (drain-users.ts), and both succeed.
+ */
+const AUTONOMOUS_LOCK_TIMEOUT_MS = 2_000;
 
 export function createDatabaseClient(options: { url: string; poolSize?: number; onConnectionError?: (err: Error) => void }): PrismaClient {
   const pool = createGuardedPool({
@@ -26,7 +37,29 @@ export function createDatabaseClient(options: { url: string; poolSize?: number; 
   // $disconnect ends the pool, as when the adapter made it.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   poolsOfClients.set(client, pool);
+  const autonomous = createGuardedPool({
+    connectionString: options.url,
+    max: Math.max(2, Math.ceil((options.poolSize ?? 20) / 2)),
+    connectionTimeoutMillis: 2_000,
+    options: `-c lock_timeout=${AUTONOMOUS_LOCK_TIMEOUT_MS}`,
+    ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+  });
+  autonomousPools.set(client, autonomous);
+  // Ended with the client: $disconnect ends the main pool (disposeExternalPool), and with it this one.
+  const endMain = pool.end.bind(pool) as () => Promise<void>;
+  pool.end = (async () => {
+    await Promise.all([endMain(), autonomous.ending || autonomous.ended ? undefined : autonomous.end()]);
+  }) as typeof pool.end;
   return client;
+}
+
+/**
+ * The pool of a root client made by createDatabaseClient for single statements that commit on
+ * their own (a booking's write), with a short lock wait (AUTONOMOUS_LOCK_TIMEOUT_MS).
+ */
+export function autonomousPoolOf(db: unknown): pg.Pool | undefined {
+  const pool = typeof db === 'object' && db !== null ? autonomousPools.get(db) : undefined;
+  return pool && !pool.ending && !pool.ended ? pool : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  * process, and PostgreSQL planned the statement on every call. Given a transaction, they run
  * through Prisma on it, so they see and join what the transaction does.
  */
-import { sqlPoolOf, type Db, type PrismaClient } from './client.js';
+import { autonomousPoolOf, sqlPoolOf, type Db, type PrismaClient } from './client.js';
 
 /** SQL with $n parameters; `name` is its prepared statement's name on each connection. */
 export interface Statement {
@@ -23,4 +23,15 @@ export function statementsOn(db: Db | PrismaClient): Statements {
   const pool = sqlPoolOf(db);
   if (pool) return { db, run: async (statement, values) => (await pool.query({ ...statement, values })).rows };
   return { db, run: (statement, values) => (db as Db).$queryRawUnsafe(statement.text, ...values) };
+}
+
+/**
+ * Statements that each commit on their own, on the root client's autonomous pool (a short wait
+ * for row locks: see autonomousPoolOf). For a single-statement write that must not join, or
+ * wait long behind, the caller's transaction: a booking.
+ */
+export function autonomousStatementsOn(db: PrismaClient): Statements {
+  const pool = autonomousPoolOf(db);
+  if (!pool) throw new Error('autonomous statements need a root client made by createDatabaseClient');
+  return { db, run: async (statement, values) => (await pool.query({ ...statement, values })).rows };
 }

@@ -10,6 +10,7 @@ import { BOOKING_CODE_ALPHABET } from '../../src/domain/booking/booking-code.js'
 import { moveBookingsToRebooking } from '../../src/domain/slots/move-bookings-to-rebooking.js';
 import { createSeededDatabase, type SeededDatabase } from '../support/seeded-database.js';
 import { hospitalsOf, insertPeople, insertSlots, runConcurrently, type SeededPerson } from '../support/booking-fixtures.js';
+import { sqlStateOf } from '../../src/db/errors.js';
 
 let seeded: SeededDatabase;
 let db: PrismaClient;
@@ -214,15 +215,56 @@ describe('bookAppointment', () => {
     expect(first.ok && first.appointment.doseNumber).toBe(1);
   });
 
-  it('joins a transaction it is given, writing nothing when it refuses', async () => {
+  it('in a caller\'s transaction: reads through it, commits the booking alone, and a retry with the key answers the same appointment', async () => {
     const [person] = await insertPeople(db, { count: 1 });
     const slotId = await slot({ capacity: 1 });
-    const code = await db.$transaction(async (tx) => {
-      const result = await bookAppointment({ db: tx, personId: person!.personId, slotId, idempotencyKey: randomUUID(), actor: 'line:x', lineUserId: person!.lineUserId, now: NOW });
-      return result.ok ? result.appointment.code : null;
-    });
-    expect(code).not.toBeNull();
+    const args = { personId: person!.personId, slotId, idempotencyKey: randomUUID(), actor: 'line:x', lineUserId: person!.lineUserId, now: NOW };
+    // Reads see the caller's own uncommitted writes: a slot it closed is closed.
+    const closed = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE slot SET status = 'CLOSED' WHERE id = ${slotId}::uuid`;
+      const result = await bookAppointment({ db: tx, commitOn: db, ...args, idempotencyKey: randomUUID() });
+      throw Object.assign(new Error('roll back'), { result });
+    }).catch((err: { result: unknown }) => err.result);
+    expect(refusal(closed as never).code).toBe('slot-closed');
+    // The write commits on its own: the caller rolling back (a chat round that failed) keeps it.
+    let code: string | undefined;
+    await db.$transaction(async (tx) => {
+      const result = await bookAppointment({ db: tx, commitOn: db, ...args });
+      code = result.ok ? result.appointment.code : undefined;
+      throw new Error('the round fails after the booking');
+    }).catch(() => undefined);
+    expect(code).toBeDefined();
     expect(await db.appointment.count({ where: { code: code! } })).toBe(1);
+    // The event handled again carries the same key: the same appointment, not a second place.
+    const again = await db.$transaction((tx) => bookAppointment({ db: tx, commitOn: db, ...args }));
+    expect(again).toMatchObject({ ok: true, repeated: true, appointment: { code } });
+    expect((await db.slot.findUniqueOrThrow({ where: { id: slotId } })).booked).toBe(1);
+  });
+
+  it('refuses to run in a transaction without the root client to commit on', async () => {
+    const [person] = await insertPeople(db, { count: 1 });
+    const slotId = await slot({ capacity: 1 });
+    await expect(
+      db.$transaction((tx) => bookAppointment({ db: tx, personId: person!.personId, slotId, idempotencyKey: randomUUID(), actor: 'line:x', lineUserId: person!.lineUserId, now: NOW })),
+    ).rejects.toThrow(/commitOn/);
+    expect(await db.appointment.count({ where: { personId: person!.personId } })).toBe(0);
+  });
+
+  it('gives up within seconds, not never, when the caller\'s own transaction holds the slot\'s row', async () => {
+    const [person] = await insertPeople(db, { count: 1 });
+    const slotId = await slot({ capacity: 2 });
+    const started = Date.now();
+    // A chat round that gave a place back in this slot (a cancellation) and then books it for
+    // someone else: the write, on another connection, would wait for the round forever.
+    const outcome = await db
+      .$transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE slot SET updated_at = now() WHERE id = ${slotId}::uuid`;
+        return bookAppointment({ db: tx, commitOn: db, personId: person!.personId, slotId, idempotencyKey: randomUUID(), actor: 'line:x', lineUserId: person!.lineUserId, now: NOW });
+      }, { timeout: 20_000 })
+      .then(() => 'booked', (err: unknown) => sqlStateOf(err));
+    expect(outcome).toBe('55P03');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await db.appointment.count({ where: { personId: person!.personId } })).toBe(0);
   });
 
   it.each(['root client', 'caller transaction'] as const)(
@@ -245,7 +287,7 @@ describe('bookAppointment', () => {
       const ours = mode === 'root client'
         ? bookAppointment({ db, ...args })
         : db.$transaction(async (tx) => {
-            const result = await bookAppointment({ db: tx, ...args });
+            const result = await bookAppointment({ db: tx, commitOn: db, ...args });
             // The caller's transaction is still usable.
             await tx.$queryRaw`SELECT 1`;
             return result;

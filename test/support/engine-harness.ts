@@ -67,6 +67,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
     sessionTtlMinutes: SESSION_TTL_MINUTES,
     services: {
       cipher,
+      rootDb: db,
       register: new PostgresPopulationRegister(db),
       identityLimiter: createRedisRateLimiter({ redis, prefix: redisPrefix, limit: IDENTITY_ATTEMPTS_PER_HOUR, windowSeconds: 3600 }),
       settings,

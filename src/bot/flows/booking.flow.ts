@@ -291,6 +291,7 @@ const confirm: Step = {
           ...common,
           personId: data.personId,
           idempotencyKey: data.idempotencyKey,
+          commitOn: ctx.services.rootDb,
           ...(ctx.services.bookingAlternatives ? { alternativesCache: ctx.services.bookingAlternatives } : {}),
         });
     if (result.ok) return booked(ctx, result.appointment, Boolean(data.rebookCode));

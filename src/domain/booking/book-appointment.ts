@@ -12,26 +12,32 @@
  *    allowed product inside the interval window on the slot's day (dose-rules.ts). A slot
  *    already full answers with the next free alternatives (same hospital first, then the
  *    nearest hospitals), not an error.
- * 3. One write (a single statement): the capacity check and the place (UPDATE ... WHERE
- *    booked < capacity), the appointment (ON CONFLICT DO NOTHING: a lost race on a unique
- *    index, same key or same person and dose, inserts nothing and takes no place), the
- *    audit event 'booked' and the two reminders. See writeAlone / writeInTransaction.
+ * 3. One write (a single statement, its own transaction): the capacity check and the place
+ *    (UPDATE ... WHERE booked < capacity), the appointment (ON CONFLICT DO NOTHING: a lost race
+ *    on a unique index, same key or same person and dose, inserts nothing and takes no place),
+ *    the audit event 'booked' and the two reminders. See writeBooking.
+ *
+ * One path for every caller. The reads go through the client given (a chat event's
+ * transaction: they see what the user's earlier events of the same round wrote); the write
+ * always commits alone on the root client's pool (`commitOn`), so the slot's row is locked
+ * for one statement, not for the rest of a chat round. That is what booking day needs: a
+ * thousand people confirming the same few slots queue for microseconds each (and a write that
+ * finds the row held by a round's transaction gives up after 2 s instead of waiting for it:
+ * autonomousPoolOf). A chat event
+ * whose transaction rolls back after the write (a crash, a failed round) is handled again with
+ * the same idempotency key (its confirm screen's, kept in the conversation state that rolled
+ * back too) and answers the same appointment (`repeated`): booked once, answered once.
  *
  * Measured (docs/BENCHMARKS.md, bench:booking): the first version, a dozen Prisma queries in
- * an interactive transaction, cost ~17 ms an attempt alone on this machine; this one 2-3
- * statements, and with the root client they run on its node-postgres pool as prepared
- * statements (see Statements): places taken 160-260/s → 480-740/s in the same conditions.
+ * an interactive transaction, cost ~17 ms an attempt alone on this machine; this one 2
+ * statements run as prepared statements on node-postgres (see Statements).
  * The reminders follow replanAppointmentReminders' policy (a new appointment has none to
  * withdraw); the eligibility follows getBookingEligibility's (tests pin both).
- *
- * Warning: pass the root client for the fast path (the write is its own transaction); pass a
- * transaction (a flow's ctx.db) to join it. A refusal writes nothing either way.
  */
 import type { AlternativesCache } from './alternatives-cache.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, PrismaClient } from '../../db/client.js';
-import { statementsOn, type Statement, type Statements } from '../../db/statements.js';
-import { releasePlace } from '../../db/repositories/slot.repository.js';
+import { autonomousStatementsOn, statementsOn, type Statement, type Statements } from '../../db/statements.js';
 import { bangkokToday } from '../../shared/clock.js';
 // A new appointment has no earlier reminders to withdraw, so they are inserted with the booking itself.
 import { appointmentReminderTimes } from '../notifications/plan-appointment-reminders.js';
@@ -69,8 +75,10 @@ export type BookAppointmentResult =
   | { ok: false; refusal: BookingRefusal };
 
 export interface BookAppointmentOptions {
-  /** The root client (a transaction of its own) or a transaction to join. */
+  /** Where the booking's facts are read: the root client, or the caller's transaction. */
   db: Db | PrismaClient;
+  /** The root client the write commits on, alone; needed when `db` is a transaction. */
+  commitOn?: PrismaClient;
   personId: string;
   slotId: string;
   /** One per confirm screen: repeating a call with it returns the first call's appointment. */
@@ -93,12 +101,9 @@ const CODE_ATTEMPTS = 5;
 
 /** Books the next dose of a person in a slot, or says why not. See the module comment. */
 export async function bookAppointment(options: BookAppointmentOptions): Promise<BookAppointmentResult> {
-  const { db } = options;
-  // The booking's few statements (src/db/statements.ts) run as named statements on the pool
-  // of a root client (PostgreSQL parsed and planned the read, ~0.5 ms, and the write, ~0.4 ms,
-  // on every call), or through Prisma in a chat event's transaction, which must run, see and
-  // hold what the booking writes.
-  return isRootClient(db) ? book(statementsOn(db), options, writeAlone) : book(statementsOn(db), options, writeInTransaction);
+  const commitOn = options.commitOn ?? (isRootClient(options.db) ? options.db : undefined);
+  if (!commitOn) throw new Error('bookAppointment in a transaction needs commitOn (the root client its write commits on)');
+  return book(statementsOn(options.db), autonomousStatementsOn(commitOn), options);
 }
 
 /**
@@ -112,7 +117,8 @@ export function isRootClient(db: Db | PrismaClient): db is PrismaClient {
 type WriteOutcome = BookAppointmentResult | 'full' | 'closed';
 type WriteOptions = BookAppointmentOptions & { doseNumber: number; slotDate: string; today: string; facts: BookingFacts };
 
-async function book(sql: Statements, options: BookAppointmentOptions, write: (sql: Statements, options: WriteOptions) => Promise<WriteOutcome>): Promise<BookAppointmentResult> {
+/** `sql` reads (as the caller sees the database), `committed` writes alone and checks against what is committed. */
+async function book(sql: Statements, committed: Statements, options: BookAppointmentOptions): Promise<BookAppointmentResult> {
   const { db } = sql;
   const { personId, slotId, idempotencyKey, lineUserId, now } = options;
 
@@ -165,26 +171,26 @@ async function book(sql: Statements, options: BookAppointmentOptions, write: (sq
   // Full already when read: no need to try (booking day's most common answer, once slots fill).
   if (facts.booked! >= facts.capacity!) return slotFull();
 
-  const outcome = await write(sql, { ...options, doseNumber: plan.doseNumber, slotDate, today, facts });
+  const outcome = await writeBooking(committed, sql, { ...options, doseNumber: plan.doseNumber, slotDate, today, facts });
   if (outcome === 'full') return slotFull();
   if (outcome === 'closed') return refuse({ code: 'slot-closed' });
   return outcome;
 }
 
 /**
- * With the root client: the booking is ONE statement, its own transaction. That matters on
- * booking day: the slot's row is locked from the capacity UPDATE to the commit, and here the
- * commit follows inside PostgreSQL instead of after more round trips to this process, so the
- * people booking the same slot queue for microseconds, not milliseconds.
+ * The booking is ONE statement, its own transaction. That matters on booking day: the slot's
+ * row is locked from the capacity UPDATE to the commit, and here the commit follows inside
+ * PostgreSQL instead of after more round trips to this process (or the rest of a chat round),
+ * so the people booking the same slot queue for microseconds, not milliseconds.
  *
- * The decisions were made on a read just before; under READ COMMITTED a read inside a
- * transaction would see no more than that, and everything that could have changed since is
+ * The decisions were made on a read just before; everything that could have changed since is
  * re-checked here: capacity, status and day in the UPDATE, one appointment per key and per
  * person and dose by the unique indexes (ON CONFLICT DO NOTHING: nothing inserted, no place
  * taken). The appointment is inserted first, then the place taken only if it was; should the
  * slot have filled in between, the guard makes the statement fail, which rolls all of it back.
+ * `sql` is the caller's reader, for a repeated key's appointment as the caller sees it.
  */
-async function writeAlone(sql: Statements, options: WriteOptions): Promise<WriteOutcome> {
+async function writeBooking(sql: Statements, reader: Statements, options: WriteOptions): Promise<WriteOutcome> {
   const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
   const reminders = appointmentReminderTimes(slotDate, now);
   for (let attempt = 1; ; attempt++) {
@@ -206,7 +212,7 @@ async function writeAlone(sql: Statements, options: WriteOptions): Promise<Write
     }
     // Nothing inserted: the slot had no room when the statement began, or a unique index said no.
     const why = await whyNotInserted(sql, options);
-    if (why.winner) return repeatedResult(sql, facts, why.winner, personId);
+    if (why.winner) return repeatedResult(reader, facts, why.winner, personId);
     if (why.slot !== 'open') return why.slot;
     if (why.activeCode) return refuse({ code: 'already-booked', appointmentCode: why.activeCode, doseNumber });
     // Otherwise the random code was taken: draw again.
@@ -217,11 +223,11 @@ async function writeAlone(sql: Statements, options: WriteOptions): Promise<Write
 const OVERSELL_GUARD = 'booking-oversell-guard:';
 
 /**
- * writeAlone's statement. $1 id, $2 code, $3 person, $4 dose, $5 slot, $6 key, $7 actor,
+ * writeBooking's statement. $1 id, $2 code, $3 person, $4 dose, $5 slot, $6 key, $7 actor,
  * $8 now, $9 today, $10 LINE user, $11/$12 the reminders' kinds and times.
  */
 const WRITE_ALONE: Statement = {
-  name: 'booking-write-alone',
+  name: 'booking-write',
   text: `
     WITH appt AS (
       INSERT INTO appointment (id, code, person_id, dose_number, active_dose, slot_id, status, idempotency_key, booked_by, version, created_at, updated_at)
@@ -288,60 +294,6 @@ const WHY_NOT_INSERTED: Statement = {
            s.status::text AS "slotStatus", s.booked >= s.capacity AS "slotFull"
       FROM (SELECT 1) AS one LEFT JOIN slot s ON s.id = $4::uuid`,
 };
-
-/**
- * Inside the caller's transaction (a chat event's): take the place first, then insert; a
- * unique index saying no gives the place back in the same transaction, without aborting it.
- */
-async function writeInTransaction(sql: Statements, options: WriteOptions): Promise<WriteOutcome> {
-  const db = sql.db as Db;
-  const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
-  const plan = { doseNumber };
-  const reminders = appointmentReminderTimes(slotDate, now);
-  for (let attempt = 1; ; attempt++) {
-    const id = randomUUID();
-    const code = newBookingCode();
-    // Round trip 2: take the place (the atomic capacity check), insert the appointment, its
-    // audit event and its reminders, in one statement. The appointment is inserted only if the
-    // place was taken; ON CONFLICT DO NOTHING turns a lost race on a unique index into "not
-    // inserted" instead of an error that would abort the caller's transaction.
-    const [written] = await db.$queryRaw<Array<{ taken: number; inserted: number }>>`
-      WITH place AS (
-        UPDATE slot SET booked = booked + 1, updated_at = ${now}
-         WHERE id = ${slotId}::uuid AND status = 'OPEN' AND booked < capacity AND date >= ${today}::date
-        RETURNING id
-      ), appt AS (
-        INSERT INTO appointment (id, code, person_id, dose_number, active_dose, slot_id, status, idempotency_key, booked_by, version, created_at, updated_at)
-        SELECT ${id}::uuid, ${code}, ${personId}::uuid, ${plan.doseNumber}::int, ${plan.doseNumber}::int, place.id, 'BOOKED',
-               ${idempotencyKey}, ${actor}, 1, ${now}, ${now}
-          FROM place
-        ON CONFLICT DO NOTHING
-        RETURNING id
-      ), event AS (
-        INSERT INTO appointment_event (id, appointment_id, type, actor, to_slot_id, at)
-        SELECT gen_random_uuid(), appt.id, 'booked', ${actor}, ${slotId}::uuid, ${now} FROM appt
-      ), reminders AS (
-        INSERT INTO notification (id, line_user_id, kind, person_id, appointment_id, appointment_version, due_at, created_at)
-        SELECT gen_random_uuid(), ${lineUserId}, r.kind, ${personId}::uuid, appt.id, 1, r.due_at, ${now}
-          FROM appt, unnest(${reminders.map((r) => r.kind)}::text[], ${reminders.map((r) => r.dueAt)}::timestamptz[]) AS r(kind, due_at)
-      )
-      SELECT (SELECT count(*) FROM place)::int AS taken, (SELECT count(*) FROM appt)::int AS inserted`;
-    if (written!.inserted === 1) {
-      return { ok: true, repeated: false, appointment: viewOf(facts, { id, code, personId, doseNumber: plan.doseNumber, slotId, status: 'BOOKED', version: 1 }) };
-    }
-    if (written!.taken === 0) {
-      // Closed or filled since it was read.
-      return (await whyNotInserted(sql, options)).slot === 'closed' ? 'closed' : 'full';
-    }
-    // The place is ours but a unique index said no: give the place back, then see why.
-    await releasePlace(db, slotId);
-    const why = await whyNotInserted(sql, options);
-    if (why.winner) return repeatedResult(sql, facts, why.winner, personId);
-    if (why.activeCode) return refuse({ code: 'already-booked', appointmentCode: why.activeCode, doseNumber: plan.doseNumber });
-    // Otherwise the random code was taken: draw again.
-    if (attempt >= CODE_ATTEMPTS) throw new Error(`no free booking code after ${CODE_ATTEMPTS} attempts`);
-  }
-}
 
 interface BookingFacts {
   existing: KeyedAppointment | null;
