@@ -1,7 +1,8 @@
 /**
  * What the push benchmarks (bench:reminders, bench:followups) share: a notifications worker
  * process as production runs it (ROLE=worker, against the emulator) and a record of what
- * the emulator received, per retry key, to count duplicates.
+ * the emulator received, per retry key, to count duplicates. bench:certificates uses its
+ * people too (insertBenchPeople).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { PrismaClient } from '../../src/db/client.js';
@@ -51,15 +52,18 @@ export function startWorker(env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 }
 
-/** Delivery times and deliveries per retry key, as the emulator records them. */
-export function recordDeliveries(emulator: LineEmulator): { times: number[]; perKey: Map<string, number> } {
+/**
+ * Delivery times and deliveries per retry key, as the emulator records them, until `stop()`
+ * (a bench with several delivery phases records each on its own).
+ */
+export function recordDeliveries(emulator: LineEmulator): { times: number[]; perKey: Map<string, number>; stop: () => void } {
   const times: number[] = [];
   const perKey = new Map<string, number>();
-  emulator.store.onDelivery((_chatId, delivery) => {
+  const stop = emulator.store.onDelivery((_chatId, delivery) => {
     times.push(delivery.at);
     if (delivery.retryKey) perKey.set(delivery.retryKey, (perKey.get(delivery.retryKey) ?? 0) + 1);
   });
-  return { times, perKey };
+  return { times, perKey, stop };
 }
 
 /**
