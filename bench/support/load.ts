@@ -17,6 +17,12 @@ export interface LoadResult {
   max: number;
   /** Requests answered 200 (each carries one new event). */
   acknowledged: number;
+  /** Date.now() when the first request was sent (runWebhookLoad). */
+  startedAt?: number;
+  /** Reply token of each acknowledged event → Date.now() when its 200 came back (runWebhookLoad). */
+  acknowledgedAt?: Map<string, number>;
+  /** Each request's user and reply token, in the order they were sent (runWebhookLoad). */
+  sent?: Array<{ userId: string; token: string }>;
 }
 
 /**
@@ -33,11 +39,16 @@ export async function runWebhookLoad(options: {
   text: string;
   /** When given, reply tokens are issued by this emulator so the bot can use them. */
   lineStore?: LinePlatformStore;
+  /** Requests per second over all connections (open loop, autocannon's overallRate); unset: as fast as answered. */
+  rate?: number;
 }): Promise<LoadResult> {
-  // Bodies and signatures are made before the run, so the load generator (which shares the
-  // machine's cores with the servers it measures) spends its time on requests only.
-  const prepared = Array.from({ length: options.amount + options.connections }, (_, i) => {
+  // Bodies and signatures are made before a closed-loop run, so the load generator (which
+  // shares the machine's cores with the servers it measures) spends its time on requests only.
+  // An open-loop run (`rate`) may last minutes: its events are made as they are sent, so each
+  // carries a fresh timestamp and a reply token that lives from its sending (as LINE's do).
+  const makeRequest = (i: number) => {
     const userId = options.users[i % options.users.length]!;
+    const token = options.lineStore ? options.lineStore.issueReplyToken(userId) : ulid().toLowerCase();
     const body = JSON.stringify({
       destination: 'Ubench',
       events: [
@@ -48,16 +59,20 @@ export async function runWebhookLoad(options: {
           source: { type: 'user', userId },
           webhookEventId: ulid(),
           deliveryContext: { isRedelivery: false },
-          replyToken: options.lineStore ? options.lineStore.issueReplyToken(userId) : ulid().toLowerCase(),
+          replyToken: token,
           message: { id: String(i), type: 'text', quoteToken: 'q', text: options.text },
         },
       ],
     });
     const signature = createHmac('sha256', options.secret).update(body).digest('base64');
-    return { body, headers: { 'content-type': 'application/json', 'x-line-signature': signature } };
-  });
+    return { body, userId, token, headers: { 'content-type': 'application/json', 'x-line-signature': signature } };
+  };
+  const prepared = options.rate ? [] : Array.from({ length: options.amount + options.connections }, (_, i) => makeRequest(i));
+  const sentRequests: Array<{ userId: string; token: string }> = [];
   let n = 0;
   let duration = (): number => 0;
+  const acknowledgedAt = new Map<string, number>();
+  const startedAt = Date.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -65,13 +80,28 @@ export async function runWebhookLoad(options: {
         connections: options.connections,
         amount: options.amount,
         method: 'POST',
-        requests: [{ setupRequest: (req) => ({ ...req, ...prepared[n++]! }) }],
+        ...(options.rate ? { overallRate: options.rate } : {}),
+        requests: [
+          {
+            // One request in flight per connection: the connection's context names its event.
+            setupRequest: (req, context: { token?: string }) => {
+              const { token, userId, ...request } = prepared[n] ?? makeRequest(n);
+              n++;
+              sentRequests.push({ userId, token });
+              context.token = token;
+              return { ...req, ...request };
+            },
+            onResponse: (status, _body, context: { token?: string }) => {
+              if (status === 200 && context.token) acknowledgedAt.set(context.token, Date.now());
+            },
+          },
+        ],
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
     duration = timeToLastResponse(instance);
   });
-  return toLoadResult(options.label, result, duration);
+  return { ...toLoadResult(options.label, result, duration), startedAt, acknowledgedAt, sent: sentRequests };
 }
 
 /**
