@@ -60,11 +60,30 @@ export function toUserInput(event: webhook.Event): UserInput | null {
   return null;
 }
 
+/** Whether the account registered itself, and how many family members it manages. */
+type RegistrationStatus = Awaited<ReturnType<typeof getRegistrationStatus>>;
+
+/**
+ * The registration status the caller already read for an event (the chat round reads it with
+ * the conversation, saving a query per event), until a flow runs: a flow may register or
+ * erase people, so after one the status is read again.
+ */
+const knownRegistration = new WeakMap<BotContext, RegistrationStatus>();
+
 export function createBotEngine(deps: EngineDeps) {
   const flows = new Map(deps.flows.map((f) => [f.id, f]));
   const ttlMs = deps.sessionTtlMinutes * 60_000;
 
-  async function handle(options: { db: Db; lineUserId: string; locale: Locale; session: SessionState; event: webhook.Event; now: Date }): Promise<EngineResult> {
+  async function handle(options: {
+    db: Db;
+    lineUserId: string;
+    locale: Locale;
+    session: SessionState;
+    event: webhook.Event;
+    now: Date;
+    /** The account's registration status as of this event, if the caller has it. */
+    registration?: RegistrationStatus;
+  }): Promise<EngineResult> {
     const { event, now } = options;
     let locale = options.locale;
     const ctx: BotContext = {
@@ -82,12 +101,13 @@ export function createBotEngine(deps: EngineDeps) {
         locale = next;
       },
     };
+    if (options.registration) knownRegistration.set(ctx, options.registration);
     const out: LineMessage[] = [];
     const result = (session: SessionState, extra: Partial<EngineResult> = {}): EngineResult => ({ session, locale, messages: out, ...extra });
 
     if (event.type === 'unfollow') return result(emptySession, { following: false });
     if (event.type === 'follow') {
-      const status = await getRegistrationStatus({ db: options.db, lineUserId: options.lineUserId });
+      const status = await registrationStatus(ctx);
       out.push(textMessage(ctx.t('follow.greeting')));
       if (status.hasSelf) {
         out.push(await helpMessage(ctx));
@@ -171,9 +191,11 @@ export function createBotEngine(deps: EngineDeps) {
         out.push(await helpMessage(ctx));
         return { session: emptySession };
       }
+      flowRuns(ctx);
       return apply(ctx, flow, emptySession, await flow.start(ctx), out);
     }
     const { flow, data, step } = loaded;
+    flowRuns(ctx);
     if (input.kind === 'postback' && input.payload.a === 'ans' && input.payload.s !== step) {
       return apply(ctx, flow, session, { type: 'reprompt', reason: (await answerStale(ctx, input.payload)) ?? 'error.staleButton' }, out);
     }
@@ -190,6 +212,7 @@ export function createBotEngine(deps: EngineDeps) {
   async function answerStale(ctx: BotContext, answer: { s: string; v: string }): Promise<LineMessage[] | null> {
     for (const flow of flows.values()) {
       if (!flow.onStaleAnswer || !Object.hasOwn(flow.steps, answer.s)) continue;
+      flowRuns(ctx);
       const answered = await flow.onStaleAnswer(ctx, answer.s, answer.v);
       if (answered) return answered;
     }
@@ -228,6 +251,7 @@ export function createBotEngine(deps: EngineDeps) {
       out.push(await helpMessage(ctx, lead));
       return { session: emptySession };
     }
+    flowRuns(ctx);
     return apply(ctx, flow, emptySession, await flow.start(ctx, param), out);
   }
 
@@ -267,9 +291,19 @@ export function createBotEngine(deps: EngineDeps) {
 
 export type BotEngine = ReturnType<typeof createBotEngine>;
 
+/** A flow's code is about to run: it may change who is registered, so the known status no longer holds. */
+function flowRuns(ctx: BotContext): void {
+  knownRegistration.delete(ctx);
+}
+
+function registrationStatus(ctx: BotContext): Promise<RegistrationStatus> {
+  const known = knownRegistration.get(ctx);
+  return known ? Promise.resolve(known) : getRegistrationStatus({ db: ctx.db, lineUserId: ctx.lineUserId });
+}
+
 /** Help text with quick replies to the features that fit the user (registered or not). */
 async function helpMessage(ctx: BotContext, lead?: string): Promise<LineMessage> {
-  const { hasSelf, familyCount } = await getRegistrationStatus({ db: ctx.db, lineUserId: ctx.lineUserId });
+  const { hasSelf, familyCount } = await registrationStatus(ctx);
   const features: FeatureId[] = hasSelf || familyCount > 0
     ? ['screening', 'book', 'appointments', 'symptoms', 'certificate', 'profile', 'family', 'language']
     : ['register', 'help', 'language'];

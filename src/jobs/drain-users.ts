@@ -25,10 +25,9 @@ import type { webhook } from '@line/bot-sdk';
 import type { Db, PrismaClient } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { PersonalDataCipher } from '../shared/personal-data.js';
-import { markEventsProcessed, pendingEventsOf, EventAlreadyProcessed, type PendingEvent } from '../db/repositories/inbound-event.repository.js';
-import { loadConversations, saveSessions, type Conversation } from '../db/repositories/conversation.repository.js';
+import { EventAlreadyProcessed, readRound, writeRound, type Conversation, type NewOutboundMessage, type PendingEvent } from '../db/repositories/conversation-round.repository.js';
 import { updateLineUser } from '../db/repositories/line-user.repository.js';
-import { insertOutboundMessages, markOutboundSentMany, type ClaimedOutbound, type DeliveryRecord, type NewOutboundMessage } from '../db/repositories/outbound-message.repository.js';
+import { markOutboundSentMany, type ClaimedOutbound, type DeliveryRecord } from '../db/repositories/outbound-message.repository.js';
 import { isLocale, translator, type Locale } from '../i18n/index.js';
 import { textMessage } from '../line/message-builders.js';
 import type { BotEngine, SessionState } from '../bot/engine.js';
@@ -105,7 +104,12 @@ export function createEventDrainer(deps: {
         continue;
       }
       const locale: Locale = isLocale(conversation.locale) ? conversation.locale : 'th';
-      const result = await deps.engine.handle({ db: tx, lineUserId: stored.sourceKey, locale, session: conversation.session, event, now: at });
+      const result = await deps.engine.handle({
+        db: tx, lineUserId: stored.sourceKey, locale, session: conversation.session, event, now: at,
+        ...(conversation.registration ? { registration: conversation.registration } : {}),
+      });
+      // What the round read holds for the user's first event only: an event may register people.
+      delete conversation.registration;
       if (result.locale !== locale || result.following !== undefined || result.richMenu) {
         await updateLineUser(tx, stored.sourceKey, {
           now: at,
@@ -120,24 +124,23 @@ export function createEventDrainer(deps: {
       const replyToken = 'replyToken' in event ? event.replyToken : undefined;
       handled.push({ event: stored, outbox: outboxRows(conversation, result.messages, result.richMenu, replyToken, replyDeadline(event)) });
     }
-    await saveSessions(tx, [...touched].map((id) => ({ lineUserId: id, session: conversations.get(id)!.session })), at);
-    await insertOutboundMessages(tx, handled.flatMap((h) => h.outbox), at);
-    await markEventsProcessed(tx, handled.map((h) => h.event.webhookEventId), at);
+    await writeRound(tx, {
+      sessions: [...touched].map((id) => ({ lineUserId: id, session: conversations.get(id)!.session })),
+      outbox: handled.flatMap((h) => h.outbox),
+      processed: handled.map((h) => h.event.webhookEventId),
+      now: at,
+    });
     return { handled, conversations };
   }
 
   /** The answer to an event that failed: "something went wrong", with the event marked (and its error kept). */
   async function recordFailure(stored: PendingEvent, conversation: Conversation | undefined, err: unknown, at: Date): Promise<Handled> {
     const reason = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
-    return db.$transaction(async (tx) => {
-      await markEventsProcessed(tx, [stored.webhookEventId], at, reason);
-      const answers = conversation && (stored.type === 'message' || stored.type === 'postback' || stored.type === 'follow');
-      if (!answers) return { event: stored, outbox: [] };
-      const t = translator(isLocale(conversation.locale) ? conversation.locale : 'th');
-      const outbox = outboxRows(conversation, [textMessage(t('error.generic'))], undefined, undefined, undefined);
-      await insertOutboundMessages(tx, outbox, at);
-      return { event: stored, outbox };
-    });
+    const answers = conversation && (stored.type === 'message' || stored.type === 'postback' || stored.type === 'follow');
+    const t = translator(conversation && isLocale(conversation.locale) ? conversation.locale : 'th');
+    const outbox = answers ? outboxRows(conversation, [textMessage(t('error.generic'))], undefined, undefined, undefined) : [];
+    await db.$transaction((tx) => writeRound(tx, { sessions: [], outbox, processed: [stored.webhookEventId], error: reason, now: at }));
+    return { event: stored, outbox };
   }
 
   /** Decides a round: all in one transaction, or, if one event fails, one event per transaction. */
@@ -228,9 +231,8 @@ export function createEventDrainer(deps: {
     let count = 0;
     for (;;) {
       lock.assertHeld();
-      const events = await pendingEventsOf(lock, held, EVENTS_PER_ROUND);
+      const { events, conversations } = await readRound(lock, held, EVENTS_PER_ROUND);
       if (events.length === 0) return count;
-      const conversations = await loadConversations(lock, [...new Set(events.map((e) => e.sourceKey))]);
       lock.assertHeld();
       const handled = await decide(events, conversations, lock);
       count += handled.length;

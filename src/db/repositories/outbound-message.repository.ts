@@ -2,43 +2,6 @@
 import type { Db, PrismaClient } from '../client.js';
 import { statementsOn, type Statement } from '../statements.js';
 
-export interface NewOutboundMessage {
-  id: string;
-  lineUserId: string;
-  messages: unknown[];
-  replyToken?: string;
-  replyBefore?: Date;
-  richMenu?: string;
-  /**
-   * Claimed for delivery by the transaction that decided it (SENDING), so the deliverer that
-   * committed it sends it at once without claiming it again; PENDING when older answers of the
-   * user wait (they go first, through claimOldestUndelivered).
-   */
-  claimed: boolean;
-}
-
-/** Inserts outbox rows in the given order (their seq, the user's delivery order): one statement. */
-export async function insertOutboundMessages(db: Db, rows: NewOutboundMessage[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await db.$executeRawUnsafe(
-    `INSERT INTO outbound_message (id, line_user_id, reply_token, reply_before, messages, rich_menu, status, claimed_at, attempts, created_at)
-     SELECT r.id, r.line_user_id, r.reply_token, r.reply_before, r.messages::jsonb, r.rich_menu,
-            CASE WHEN r.claimed THEN 'SENDING' ELSE 'PENDING' END::"OutboundStatus",
-            CASE WHEN r.claimed THEN $8::timestamptz END, CASE WHEN r.claimed THEN 1 ELSE 0 END, $8::timestamptz
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::boolean[])
-            WITH ORDINALITY AS r(id, line_user_id, reply_token, reply_before, messages, rich_menu, claimed, n)
-      ORDER BY r.n`,
-    rows.map((r) => r.id),
-    rows.map((r) => r.lineUserId),
-    rows.map((r) => r.replyToken ?? null),
-    rows.map((r) => r.replyBefore?.toISOString() ?? null),
-    rows.map((r) => JSON.stringify(r.messages)),
-    rows.map((r) => r.richMenu ?? null),
-    rows.map((r) => r.claimed),
-    now.toISOString(),
-  );
-}
-
 export interface ClaimedOutbound {
   id: string;
   lineUserId: string;
