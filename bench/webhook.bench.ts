@@ -35,7 +35,10 @@ import { seed } from '../prisma/seed.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { deleteRedisKeys, TEST_REDIS_URL } from '../test/support/stack.js';
 import { freePort, resultRow, runWebhookLoad, startProcess, stopProcess, type LoadResult } from './support/load.js';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { cpuSecondsBetween, cpuSecondsByCommand, cpuSecondsOf } from './support/process-cpu.js';
 import type { LineEmulator } from '../src/emulator/index.js';
 import type { PrismaClient } from '../src/db/client.js';
 
@@ -89,11 +92,20 @@ async function main(): Promise<void> {
     const readyUrl = `http://127.0.0.1:${servicePort}/readyz`;
     // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the web process(es), written when they exit.
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+    // Each service process counts its SQL statements (support/count-statements.ts).
+    const serviceArgs = ['--import', 'tsx', '--import', './bench/support/count-statements.ts', 'src/main.ts'];
+    const roles: Array<{ role: string; child: ChildProcess; statementsFile: string }> = [];
+    const startRole = async (role: 'all' | 'web' | 'worker', withProfile: boolean) => {
+      const statementsFile = join(tmpdir(), `bench-webhook-${process.pid}-${role}.json`);
+      const child = await startProcess(process.execPath, [...(withProfile ? profile : []), ...serviceArgs], { ...serviceEnv, ROLE: role, BENCH_STATEMENTS_FILE: statementsFile }, readyUrl);
+      children.push(child);
+      roles.push({ role, child, statementsFile });
+    };
     if (TOPOLOGY !== 'one-process') {
-      children.push(await startProcess(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'web' }, readyUrl));
-      if (TOPOLOGY === 'split') children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
+      await startRole('web', true);
+      if (TOPOLOGY === 'split') await startRole('worker', false);
     } else {
-      children.push(await startProcess(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'all' }, readyUrl));
+      await startRole('all', true);
     }
 
     // The baseline alone first (the service is idle meanwhile), each warmed up (JIT, pools)
@@ -114,6 +126,7 @@ async function main(): Promise<void> {
     const serviceWarmUp = await runWebhookLoad({ ...common, lineStore: emulator.store, label: 'warm-up service', url: `http://127.0.0.1:${servicePort}`, amount: WARM_UP });
     // The measured run starts from a settled service (with workers): its figures are its own.
     if (TOPOLOGY !== 'web-then-worker') await settled(db, serviceWarmUp.acknowledged);
+    const costBefore = await costSnapshot(db, roles);
     const serviceLabel = { 'one-process': 'service (web + workers, one process)', split: 'service (web process + worker process)', 'web-then-worker': 'service intake (web process; workers start after)' }[TOPOLOGY];
     const serviceResult = await runWebhookLoad({
       ...common,
@@ -128,10 +141,11 @@ async function main(): Promise<void> {
     for (const r of [...bareResults, serviceResult]) console.log(resultRow(r));
     // BENCH_INTAKE_ONLY=1: stop here (quick iterations on the intake; no exactly-once check).
     if (process.env.BENCH_INTAKE_ONLY === '1') return;
-    if (TOPOLOGY === 'web-then-worker') children.push(await startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...serviceEnv, ROLE: 'worker' }, readyUrl));
+    if (TOPOLOGY === 'web-then-worker') await startRole('worker', false);
     const waitStarted = Date.now();
     const processed = await settled(db, acknowledged);
     const drainSeconds = (Date.now() - waitStarted) / 1000;
+    const costAfter = await costSnapshot(db, roles);
     const stored = await db.inboundEvent.count();
     const failed = await db.inboundEvent.count({ where: { error: { not: null } } });
     const outbound = await db.outboundMessage.count();
@@ -171,6 +185,7 @@ async function main(): Promise<void> {
     console.log(`\nservice/bare acknowledgement throughput: ${(ratio * 100).toFixed(1)}%${WEB_PROCESSES > 1 ? ` (bare in 1 process); ${(sameProcessesRatio * 100).toFixed(1)}% of the bare handler in ${WEB_PROCESSES} processes` : ''}`);
     console.log(`processing: ${processed}/${acknowledged} (${serviceWarmUp.acknowledged} of them warm-up) processed, the last answered ${drainSeconds.toFixed(1)} s after the load ended; stored ${stored}, failed ${failed}`);
     console.log(`answers: ${outbound} outbox rows, ${sent} sent, ${delivered} deliveries seen by the LINE emulator; each user's answers in event order: ${order ? 'yes' : 'NO'}`);
+    printCostPerEvent(costBefore, costAfter, serviceResult.acknowledged);
     const exactlyOnce = stored === acknowledged && processed === stored && failed === 0 && outbound === stored && sent === outbound && delivered === outbound;
     console.log(`exactly once: ${exactlyOnce ? 'yes' : 'NO'}`);
     const intakeTargets = [
@@ -199,6 +214,44 @@ async function main(): Promise<void> {
     await database.drop();
     await deleteRedisKeys(redisPrefix);
   }
+}
+
+interface CostSnapshot {
+  /** Per service role: CPU seconds, statements and commits sent so far. */
+  roles: Map<string, { cpuSeconds: number; statements: number; commits: number }>;
+  postgres: Map<number, number>;
+  redis: Map<number, number>;
+  /** pg_stat_database: transactions committed and rolled back in the bench's database (autocommit statements included). */
+  transactions: number;
+}
+
+/** What the service processes, PostgreSQL and Redis have used so far (for the cost per event of the measured run). */
+async function costSnapshot(db: PrismaClient, roles: Array<{ role: string; child: ChildProcess; statementsFile: string }>): Promise<CostSnapshot> {
+  for (const { child } of roles) if (child.exitCode === null) child.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 300));
+  const byRole = new Map<string, { cpuSeconds: number; statements: number; commits: number }>();
+  for (const { role, child, statementsFile } of roles) {
+    const counts = JSON.parse(await readFile(statementsFile, 'utf8').catch(() => '{"statements":0,"commits":0}')) as { statements: number; commits: number };
+    byRole.set(role, { cpuSeconds: cpuSecondsOf(child.pid!), ...counts });
+  }
+  const [stat] = await db.$queryRaw<Array<{ n: bigint }>>`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`;
+  return { roles: byRole, postgres: cpuSecondsByCommand('postgres'), redis: cpuSecondsByCommand('redis-server'), transactions: Number(stat!.n) };
+}
+
+/** The measured run's cost per acknowledged event: CPU of each service process, PostgreSQL and Redis; statements and transactions. */
+function printCostPerEvent(before: CostSnapshot, after: CostSnapshot, events: number): void {
+  console.log(`\ncost per event over the measured run (${events} events):\n`);
+  console.log('| process | CPU ms/event | events/s per core | SQL statements/event | commits (BEGIN…COMMIT)/event |');
+  console.log('|---|---|---|---|---|');
+  for (const [role, a] of after.roles) {
+    const b = before.roles.get(role) ?? { cpuSeconds: 0, statements: 0, commits: 0 };
+    const ms = ((a.cpuSeconds - b.cpuSeconds) * 1000) / events;
+    console.log(`| service ROLE=${role} | ${ms.toFixed(3)} | ${(1000 / ms).toFixed(0)} | ${((a.statements - b.statements) / events).toFixed(2)} | ${((a.commits - b.commits) / events).toFixed(3)} |`);
+  }
+  const pgMs = (cpuSecondsBetween(before.postgres, after.postgres) * 1000) / events;
+  const redisMs = (cpuSecondsBetween(before.redis, after.redis) * 1000) / events;
+  console.log(`| PostgreSQL (all its processes) | ${pgMs.toFixed(3)} | ${(1000 / pgMs).toFixed(0)} | | ${((after.transactions - before.transactions) / events).toFixed(2)} transactions/event, autocommit statements included |`);
+  console.log(`| Redis | ${redisMs.toFixed(3)} | ${(1000 / redisMs).toFixed(0)} | | |`);
 }
 
 /** Waits until `acknowledged` events are processed and nothing waits for delivery; returns how many are processed. */
