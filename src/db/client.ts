@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
 import { createGuardedPool } from './pool.js';
+import { noteTransactionConnections } from './transaction-connection.js';
 
 export { PrismaClient, Prisma };
 
@@ -34,12 +35,14 @@ export function createDatabaseClient(options: { url: string; poolSize?: number; 
     connectionTimeoutMillis: 2_000,
     ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
   });
+  noteTransactionConnections(pool);
   // $disconnect ends the pool, as when the adapter made it.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   poolsOfClients.set(client, pool);
   const autonomous = createGuardedPool({
     connectionString: options.url,
-    max: Math.max(2, Math.ceil((options.poolSize ?? 20) / 2)),
+    // A booking's write holds its connection for one statement: a few serve many rounds.
+    max: Math.max(2, Math.ceil((options.poolSize ?? 20) / 4)),
     connectionTimeoutMillis: 2_000,
     options: `-c lock_timeout=${AUTONOMOUS_LOCK_TIMEOUT_MS}`,
     ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),

@@ -34,6 +34,7 @@ import type { BotEngine, SessionState } from '../bot/engine.js';
 import type { OutboundDelivery } from '../line/outbound-delivery.js';
 import { UserLockLost, type HeldLock, type UserLocks } from '../db/user-lock.js';
 import { isTransientDatabaseError } from '../db/errors.js';
+import { transactionWithConnection } from '../db/transaction-connection.js';
 
 /** LINE allows 5 messages per reply or push. */
 const MESSAGES_PER_REQUEST = 5;
@@ -139,7 +140,7 @@ export function createEventDrainer(deps: {
     const answers = conversation && (stored.type === 'message' || stored.type === 'postback' || stored.type === 'follow');
     const t = translator(conversation && isLocale(conversation.locale) ? conversation.locale : 'th');
     const outbox = answers ? outboxRows(conversation, [textMessage(t('error.generic'))], undefined, undefined, undefined) : [];
-    await db.$transaction((tx) => writeRound(tx, { sessions: [], outbox, processed: [stored.webhookEventId], error: reason, now: at }));
+    await transactionWithConnection(db, (tx) => writeRound(tx, { sessions: [], outbox, processed: [stored.webhookEventId], error: reason, now: at }));
     return { event: stored, outbox };
   }
 
@@ -147,7 +148,7 @@ export function createEventDrainer(deps: {
   async function decide(events: PendingEvent[], conversations: Map<string, Conversation>, lock: HeldLock): Promise<Handled[]> {
     if (events.length > 1) {
       try {
-        return (await db.$transaction((tx) => handleInTransaction(tx, events, conversations, now(), lock), TRANSACTION_LIMITS)).handled;
+        return (await transactionWithConnection(db, (tx) => handleInTransaction(tx, events, conversations, now(), lock), TRANSACTION_LIMITS)).handled;
       } catch (err) {
         if (notTheEventsFault(err)) throw err;
         log.warn({ err: err instanceof Error ? err.message : String(err), events: events.length }, 'an event of the round failed: handling its events one at a time');
@@ -159,7 +160,7 @@ export function createEventDrainer(deps: {
     for (const stored of events) {
       const at = now();
       try {
-        const outcome = await db.$transaction((tx) => handleInTransaction(tx, [stored], current, at, lock), TRANSACTION_LIMITS);
+        const outcome = await transactionWithConnection(db, (tx) => handleInTransaction(tx, [stored], current, at, lock), TRANSACTION_LIMITS);
         current = outcome.conversations;
         handled.push(...outcome.handled);
       } catch (err) {

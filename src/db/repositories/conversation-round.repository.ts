@@ -6,7 +6,7 @@
 import type { Db } from '../client.js';
 import { emptySession, type SessionState } from '../../bot/engine.js';
 import type { HeldLock } from '../user-lock.js';
-import type { Statement } from '../statements.js';
+import { statementsOn, type Statement } from '../statements.js';
 
 /** A stored webhook event waiting to be handled. */
 export interface PendingEvent {
@@ -144,27 +144,7 @@ export async function writeRound(
   },
 ): Promise<void> {
   const { sessions, outbox, processed, now } = round;
-  const [written] = await db.$queryRawUnsafe<Array<{ marked: number }>>(
-    `WITH marked AS (
-       UPDATE inbound_event SET processed_at = $1::timestamptz, payload = NULL, error = $2::text
-        WHERE webhook_event_id = ANY($3::text[]) AND processed_at IS NULL
-       RETURNING 1
-     ), sessions AS (
-       INSERT INTO conversation_session AS c (line_user_id, flow_id, step, data, version, expires_at, updated_at)
-       SELECT u.id, u.flow_id, u.step, u.data::jsonb, u.version, u.expires_at, $1::timestamptz
-         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::timestamptz[]) AS u(id, flow_id, step, data, version, expires_at)
-       ON CONFLICT (line_user_id) DO UPDATE SET flow_id = EXCLUDED.flow_id, step = EXCLUDED.step, data = EXCLUDED.data,
-         version = EXCLUDED.version, expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
-     ), outbox AS (
-       INSERT INTO outbound_message (id, line_user_id, reply_token, reply_before, messages, rich_menu, status, claimed_at, attempts, created_at)
-       SELECT r.id, r.line_user_id, r.reply_token, r.reply_before, r.messages::jsonb, r.rich_menu,
-              CASE WHEN r.claimed THEN 'SENDING' ELSE 'PENDING' END::"OutboundStatus",
-              CASE WHEN r.claimed THEN $1::timestamptz END, CASE WHEN r.claimed THEN 1 ELSE 0 END, $1::timestamptz
-         FROM unnest($10::uuid[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::boolean[])
-              WITH ORDINALITY AS r(id, line_user_id, reply_token, reply_before, messages, rich_menu, claimed, n)
-        ORDER BY r.n
-     )
-     SELECT (SELECT count(*) FROM marked)::int AS marked`,
+  const [written] = await statementsOn(db).run<{ marked: number }>(WRITE_ROUND, [
     now.toISOString(),
     round.error ?? null,
     processed,
@@ -182,6 +162,31 @@ export async function writeRound(
     outbox.map((r) => JSON.stringify(r.messages)),
     outbox.map((r) => r.richMenu ?? null),
     outbox.map((r) => r.claimed),
-  );
+  ]);
   if (written!.marked !== processed.length) throw new EventAlreadyProcessed(processed);
 }
+
+const WRITE_ROUND: Statement = {
+  name: 'conversation-round-write',
+  text: `
+    WITH marked AS (
+      UPDATE inbound_event SET processed_at = $1::timestamptz, payload = NULL, error = $2::text
+       WHERE webhook_event_id = ANY($3::text[]) AND processed_at IS NULL
+      RETURNING 1
+    ), sessions AS (
+      INSERT INTO conversation_session AS c (line_user_id, flow_id, step, data, version, expires_at, updated_at)
+      SELECT u.id, u.flow_id, u.step, u.data::jsonb, u.version, u.expires_at, $1::timestamptz
+        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::timestamptz[]) AS u(id, flow_id, step, data, version, expires_at)
+      ON CONFLICT (line_user_id) DO UPDATE SET flow_id = EXCLUDED.flow_id, step = EXCLUDED.step, data = EXCLUDED.data,
+        version = EXCLUDED.version, expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
+    ), outbox AS (
+      INSERT INTO outbound_message (id, line_user_id, reply_token, reply_before, messages, rich_menu, status, claimed_at, attempts, created_at)
+      SELECT r.id, r.line_user_id, r.reply_token, r.reply_before, r.messages::jsonb, r.rich_menu,
+             CASE WHEN r.claimed THEN 'SENDING' ELSE 'PENDING' END::"OutboundStatus",
+             CASE WHEN r.claimed THEN $1::timestamptz END, CASE WHEN r.claimed THEN 1 ELSE 0 END, $1::timestamptz
+        FROM unnest($10::uuid[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::boolean[])
+             WITH ORDINALITY AS r(id, line_user_id, reply_token, reply_before, messages, rich_menu, claimed, n)
+       ORDER BY r.n
+    )
+    SELECT (SELECT count(*) FROM marked)::int AS marked`,
+};
