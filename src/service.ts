@@ -162,8 +162,10 @@ export async function startService(env: ServiceEnv, options: ServiceOptions = {}
     const scheduleDeliveryRetry = async (lineUserId: string) => {
       await outboundQueue.add('deliver', { lineUserId }, { deduplication: { id: `out-${lineUserId}` }, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
     };
-    // One lock connection per job that can run at once (events + outbound retries).
-    const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY * 2 + 2, onConnectionError });
+    // One lock connection per job that can run at once: line-events rounds (WORKER_CONCURRENCY)
+    // and outbound retries (half as many), plus two for maintenance. See docs/SCALING.md for
+    // the connection budget of a process.
+    const locks = createUserLocks({ databaseUrl: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY + Math.ceil(env.WORKER_CONCURRENCY / 2) + 2, onConnectionError });
     const drainer = createEventDrainer({ db, engine, cipher, delivery, locks, scheduleDeliveryRetry, replyTokenTtlSeconds: env.REPLY_TOKEN_TTL_SECONDS, log, now });
 
     // The name is kept on every job a worker processes (BullMQ's processedBy): which process did what.

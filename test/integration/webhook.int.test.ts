@@ -215,10 +215,8 @@ describe('webhook and event pipeline', () => {
     });
   });
 
-  // Known bug in src/jobs/line-events.ts: the per-user lock covers handling, not delivery. A second drain job
-  // of the same user handles the next event as soon as the first commits, and delivers it
-  // while the first is still talking to LINE; a slow first reply is overtaken. Flip to `it`
-  // once src/jobs/line-events.ts delivers under the user's ordering.
+  // The user's lock covers handling AND delivery (src/jobs/drain-users.ts): a second job of
+  // the same user waits until the slow first reply is done, so it cannot overtake it.
   it('keeps answers in order when LINE is slow to accept the first of two replies', async () => {
     const { sender, store, faults } = stack.emulator;
     const user = stack.emulator.user();

@@ -64,12 +64,25 @@ const dataSchema = z.object({
   idempotencyKey: z.string().optional(),
   /** What the "slot filled up" answer offered: slot ids and hospital codes. */
   offered: z.array(z.string()).optional(),
+  /**
+   * The offer's buttons as the refusal found them (booking day's commonest answer, so its
+   * prompt makes no query of its own); without them the prompt reads the free slots again.
+   */
+  offeredButtons: z
+    .object({
+      slots: z.array(z.object({ slotId: z.string(), date: z.string(), startTime: z.string() })),
+      hospitals: z.array(z.object({ hospitalCode: z.string(), nameTh: z.string(), nameEn: z.string() })),
+    })
+    .optional(),
 });
 export type BookingData = z.infer<typeof dataSchema>;
 type Step = FlowStep<BookingData>;
 type Outcome = StepOutcome<BookingData>;
 
 const HOSPITALS_SHOWN = MAX_HOSPITAL_BUBBLES;
+/** The "slot filled up" answer's buttons: other times at the same hospital, then nearby hospitals (13 quick replies at most). */
+const FULL_SLOT_BUTTONS = 6;
+const FULL_HOSPITAL_BUTTONS = 5;
 const SLOTS_SEARCHED = 200;
 
 /** Checks the chosen person and plans the dose; then asks where (or the day, given a hospital). */
@@ -379,7 +392,11 @@ async function personName(ctx: BotContext, data: BookingData): Promise<string> {
 /** "It filled up": the next free times at the same hospital first, then the nearest hospitals. */
 function full(ctx: BotContext, data: BookingData, alternatives: BookingAlternatives): Outcome {
   const offered = [...alternatives.sameHospital.map((s) => s.slotId), ...alternatives.nearbyHospitals.map((h) => h.hospitalCode)];
-  const next: BookingData = { ...data, offered };
+  const offeredButtons = {
+    slots: alternatives.sameHospital.slice(0, FULL_SLOT_BUTTONS).map(({ slotId, date, startTime }) => ({ slotId, date, startTime })),
+    hospitals: alternatives.nearbyHospitals.slice(0, FULL_HOSPITAL_BUTTONS).map(({ hospitalCode, nameTh, nameEn }) => ({ hospitalCode, nameTh, nameEn })),
+  };
+  const next: BookingData = { ...data, offered, offeredButtons };
   delete next.slotId;
   delete next.idempotencyKey;
   const none = offered.length === 0;
@@ -389,16 +406,16 @@ function full(ctx: BotContext, data: BookingData, alternatives: BookingAlternati
 const fullStep: Step = {
   async prompt(ctx, data) {
     const offered = new Set(data.offered ?? []);
-    const slots = (await freeSlotsAt(ctx, data, data.hospitalCode ?? '')).filter((s) => offered.has(s.slotId));
-    const hospitals = offered.size > slots.length
+    const slots = data.offeredButtons?.slots ?? (await freeSlotsAt(ctx, data, data.hospitalCode ?? '')).filter((s) => offered.has(s.slotId));
+    const hospitals = data.offeredButtons?.hospitals ?? (offered.size > slots.length
       ? (await findHospitalsWithFreeSlots({ ...searchOf(ctx, data), ...(data.near ? { near: data.near } : {}), limit: 50 })).filter((h) => offered.has(h.hospitalCode))
-      : [];
+      : []);
     const buttons: QuickReplyAction[] = [
-      ...slots.slice(0, 6).map((s) => {
+      ...slots.slice(0, FULL_SLOT_BUTTONS).map((s) => {
         const label = ctx.t('booking.altSlot', { date: formatDate(s.date, ctx.locale), start: s.startTime });
         return postbackAction(label, { a: 'ans', s: 'full', v: `slot:${s.slotId}` }, label);
       }),
-      ...hospitals.slice(0, 5).map((h) => {
+      ...hospitals.slice(0, FULL_HOSPITAL_BUTTONS).map((h) => {
         const name = ctx.locale === 'th' ? h.nameTh : h.nameEn;
         return postbackAction(name, { a: 'ans', s: 'full', v: `hospital:${h.hospitalCode}` }, name);
       }),
@@ -409,7 +426,7 @@ const fullStep: Step = {
   async handle(ctx, input, data) {
     const answer = answerValue(input, 'full') ?? '';
     const offered = data.offered ?? [];
-    const { offered: _done, ...rest } = data;
+    const { offered: _done, offeredButtons: _shown, ...rest } = data;
     if (answer === 'where') return { type: 'next', step: 'where', data: rest };
     if (answer.startsWith('slot:') && offered.includes(answer.slice(5))) return toConfirm(rest, answer.slice(5));
     if (answer.startsWith('hospital:') && offered.includes(answer.slice(9))) return { type: 'next', step: 'date', data: { ...rest, hospitalCode: answer.slice(9) } };
