@@ -33,6 +33,8 @@ export interface EngineResult {
   richMenu?: RichMenuKey;
   /** follow / unfollow change whether we may push to the user. */
   following?: boolean;
+  /** The registration status given, when no flow ran that could have changed it. */
+  registration?: RegistrationStatus;
 }
 
 export interface EngineDeps {
@@ -103,7 +105,11 @@ export function createBotEngine(deps: EngineDeps) {
     };
     if (options.registration) knownRegistration.set(ctx, options.registration);
     const out: LineMessage[] = [];
-    const result = (session: SessionState, extra: Partial<EngineResult> = {}): EngineResult => ({ session, locale, messages: out, ...extra });
+    const result = (session: SessionState, extra: Partial<EngineResult> = {}): EngineResult => {
+      // Still true after this event when no flow ran: the caller may pass it to the next one.
+      const registration = knownRegistration.get(ctx);
+      return { session, locale, messages: out, ...(registration ? { registration } : {}), ...extra };
+    };
 
     if (event.type === 'unfollow') return result(emptySession, { following: false });
     if (event.type === 'follow') {

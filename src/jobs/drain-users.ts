@@ -109,8 +109,9 @@ export function createEventDrainer(deps: {
         db: tx, lineUserId: stored.sourceKey, locale, session: conversation.session, event, now: at,
         ...(conversation.registration ? { registration: conversation.registration } : {}),
       });
-      // What the round read holds for the user's first event only: an event may register people.
-      delete conversation.registration;
+      // What the round read holds until an event runs a flow (which may register people).
+      if (result.registration) conversation.registration = result.registration;
+      else delete conversation.registration;
       if (result.locale !== locale || result.following !== undefined || result.richMenu) {
         await updateLineUser(tx, stored.sourceKey, {
           now: at,

@@ -24,7 +24,7 @@ export interface Conversation {
   session: SessionState;
   /** Older answers not delivered yet (LINE was down): new ones queue behind them. */
   hasUndelivered: boolean;
-  /** Registered people of the account at the round's start (the help menu depends on it); gone once an event of the user ran. */
+  /** Registered people of the account at the round's start (the help menu depends on it); gone once an event of the user ran a flow. */
   registration?: { hasSelf: boolean; familyCount: number };
 }
 
