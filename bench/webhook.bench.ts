@@ -22,6 +22,8 @@
  * runs, so the acknowledgement figures are the intake alone; a worker process starts
  * afterwards and drains the backlog). BENCH_WEB_PROCESSES (default 1): the service's
  * WEB_PROCESSES; above 1 the bare handler is measured both in one process and in that many.
+ * BENCH_WORKERS (default 1): worker processes in 'split' and 'web-then-worker' (there, the
+ * backlog's drain rate shows what each added worker process adds).
  * BENCH_CPU_PROF=<dir>: V8 CPU profiles of the service process(es). BENCH_INTAKE_ONLY=1: stop
  * after the load (no drain, no exactly-once check).
  */
@@ -48,6 +50,8 @@ const USERS = Number(process.env.BENCH_USERS ?? 2_000);
 const WARM_UP = 2_000;
 /** The service's WEB_PROCESSES. */
 const WEB_PROCESSES = Number(process.env.BENCH_WEB_PROCESSES ?? 1);
+/** Worker processes in the split and web-then-worker topologies. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const TOPOLOGIES = ['one-process', 'split', 'web-then-worker'] as const;
 type Topology = (typeof TOPOLOGIES)[number];
 /** Open loop at this many events/s (unset: closed loop). */
@@ -95,15 +99,17 @@ async function main(): Promise<void> {
     // Each service process counts its SQL statements (support/count-statements.ts).
     const serviceArgs = ['--import', 'tsx', '--import', './bench/support/count-statements.ts', 'src/main.ts'];
     const roles: Array<{ role: string; child: ChildProcess; statementsFile: string }> = [];
-    const startRole = async (role: 'all' | 'web' | 'worker', withProfile: boolean) => {
-      const statementsFile = join(tmpdir(), `bench-webhook-${process.pid}-${role}.json`);
+    const startRole = async (role: 'all' | 'web' | 'worker', withProfile: boolean, label: string = role) => {
+      const statementsFile = join(tmpdir(), `bench-webhook-${process.pid}-${label}.json`);
       const child = await startProcess(process.execPath, [...(withProfile ? profile : []), ...serviceArgs], { ...serviceEnv, ROLE: role, BENCH_STATEMENTS_FILE: statementsFile }, readyUrl);
       children.push(child);
-      roles.push({ role, child, statementsFile });
+      roles.push({ role: label, child, statementsFile });
     };
+    /** BENCH_WORKERS worker processes (split and web-then-worker). */
+    const startWorkers = () => Promise.all(Array.from({ length: WORKERS }, (_, i) => startRole('worker', false, WORKERS > 1 ? `worker-${i + 1}` : 'worker')));
     if (TOPOLOGY !== 'one-process') {
       await startRole('web', true);
-      if (TOPOLOGY === 'split') await startRole('worker', false);
+      if (TOPOLOGY === 'split') await startWorkers();
     } else {
       await startRole('all', true);
     }
@@ -141,7 +147,7 @@ async function main(): Promise<void> {
     for (const r of [...bareResults, serviceResult]) console.log(resultRow(r));
     // BENCH_INTAKE_ONLY=1: stop here (quick iterations on the intake; no exactly-once check).
     if (process.env.BENCH_INTAKE_ONLY === '1') return;
-    if (TOPOLOGY === 'web-then-worker') await startRole('worker', false);
+    if (TOPOLOGY === 'web-then-worker') await startWorkers();
     const waitStarted = Date.now();
     const processed = await settled(db, acknowledged);
     const drainSeconds = (Date.now() - waitStarted) / 1000;
@@ -170,6 +176,9 @@ async function main(): Promise<void> {
     latencies.sort((x, y) => x - y);
     const answeredByReply = latencies.length;
     const endToEndSeconds = (lastAnswer - serviceResult.startedAt!) / 1000;
+    // web-then-worker: the workers' own rate, over the backlog (first answer to last).
+    const answerTimes = [...(serviceResult.acknowledgedAt?.keys() ?? [])].map((t) => answeredAt.get(t)).filter((t): t is number => t !== undefined);
+    const drainRate = answerTimes.length / ((Math.max(...answerTimes) - Math.min(...answerTimes)) / 1000);
     const endToEnd = answeredByReply / endToEndSeconds;
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
     const order = answersInOrder(emulator.store, [serviceWarmUp, serviceResult]);
@@ -183,6 +192,7 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|---|');
     for (const r of [...bareResults, serviceResult]) console.log(resultRow(r));
     console.log(`\nservice/bare acknowledgement throughput: ${(ratio * 100).toFixed(1)}%${WEB_PROCESSES > 1 ? ` (bare in 1 process); ${(sameProcessesRatio * 100).toFixed(1)}% of the bare handler in ${WEB_PROCESSES} processes` : ''}`);
+    if (TOPOLOGY === 'web-then-worker') console.log(`drain by ${WORKERS} worker process(es): ${drainRate.toFixed(0)} events/s (the backlog's first answer to its last)`);
     console.log(`processing: ${processed}/${acknowledged} (${serviceWarmUp.acknowledged} of them warm-up) processed, the last answered ${drainSeconds.toFixed(1)} s after the load ended; stored ${stored}, failed ${failed}`);
     console.log(`answers: ${outbound} outbox rows, ${sent} sent, ${delivered} deliveries seen by the LINE emulator; each user's answers in event order: ${order ? 'yes' : 'NO'}`);
     printCostPerEvent(costBefore, costAfter, serviceResult.acknowledged);
