@@ -25,6 +25,7 @@ export function statementsOn(db: Db | PrismaClient): Statements {
   const pool = sqlPoolOf(db);
   if (pool) return { db, run: async (statement, values) => (await pool.query({ ...statement, values })).rows };
   // A chat round's transaction (transactionWithConnection): prepared, on its own connection.
+  // (looked up at each statement: it refuses once the transaction has ended).
   if (connectionOfTransaction(db)) return { db, run: async (statement, values) => (await connectionOfTransaction(db)!.query({ ...statement, values })).rows };
   return { db, run: (statement, values) => (db as Db).$queryRawUnsafe(statement.text, ...values) };
 }

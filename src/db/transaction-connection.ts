@@ -17,7 +17,8 @@ import type { Db, PrismaClient } from './client.js';
 
 interface Scope {
   connection?: pg.PoolClient;
-  released?: boolean;
+  /** Prisma has sent COMMIT or ROLLBACK, or given the connection back. */
+  ended?: boolean;
   tx?: unknown;
 }
 
@@ -34,9 +35,20 @@ export function noteTransactionConnections(pool: pg.Pool): void {
     return (connect() as Promise<pg.PoolClient>).then((client) => {
       if (!scope.connection) {
         scope.connection = client;
+        // Prisma ends the transaction (COMMIT, or ROLLBACK on its timeout) with a statement, then
+        // gives the connection back: from that statement on, ours would run outside the
+        // transaction (a ROLLBACK's wait would even let one commit alone), so none may follow.
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
         const release = client.release.bind(client);
+        client.query = ((...args: unknown[]) => {
+          const first = args[0];
+          const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
+          if (typeof text === 'string' && /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i.test(text)) scope.ended = true;
+          return query(...args);
+        }) as typeof client.query;
         client.release = (err?: Error | boolean) => {
-          scope.released = true;
+          scope.ended = true;
+          client.query = query as typeof client.query;
           client.release = release;
           return release(err);
         };
@@ -61,6 +73,8 @@ export function transactionWithConnection<T>(db: PrismaClient, fn: (tx: Db) => P
 export function connectionOfTransaction(tx: unknown): pg.PoolClient | undefined {
   const scope = scopes.getStore();
   if (!scope || scope.tx !== tx || !scope.connection) return undefined;
-  if (scope.released) throw new Error('the transaction has ended (committed, rolled back or timed out)');
+  // Worded as Prisma's own "Transaction already closed", which isTransientDatabaseError retries:
+  // a transaction that timed out is the database's slowness, not the event's fault.
+  if (scope.ended) throw new Error('Transaction already closed: it was committed, rolled back or timed out');
   return scope.connection;
 }

@@ -33,7 +33,7 @@ import { textMessage } from '../line/message-builders.js';
 import type { BotEngine, SessionState } from '../bot/engine.js';
 import type { OutboundDelivery } from '../line/outbound-delivery.js';
 import { UserLockLost, type HeldLock, type UserLocks } from '../db/user-lock.js';
-import { isTransientDatabaseError } from '../db/errors.js';
+import { isTransientDatabaseError, sqlStateOf } from '../db/errors.js';
 import { transactionWithConnection } from '../db/transaction-connection.js';
 
 /** LINE allows 5 messages per reply or push. */
@@ -44,6 +44,8 @@ const MESSAGES_PER_REQUEST = 5;
  */
 const EVENTS_PER_ROUND = 200;
 const TRANSACTION_LIMITS = { timeout: 30_000, maxWait: 15_000 };
+/** SQLSTATE of a lock wait that gave up (lock_timeout): see autonomousPoolOf. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * A failure that is not the event's: the database's state (a restart, a failover, a lost
@@ -145,11 +147,16 @@ export function createEventDrainer(deps: {
     return { event: stored, outbox };
   }
 
-  /** Decides a round: all in one transaction, or, if one event fails, one event per transaction. */
-  async function decide(events: PendingEvent[], conversations: Map<string, Conversation>, lock: HeldLock): Promise<Handled[]> {
+  /**
+   * Decides a round: all in one transaction, or, if one event fails, one event per
+   * transaction. What committed is returned even when a later event meets a failure that is
+   * not its own (`failure`): the caller delivers it first, while its reply tokens are fresh,
+   * then rethrows for the job to retry the rest.
+   */
+  async function decide(events: PendingEvent[], conversations: Map<string, Conversation>, lock: HeldLock): Promise<{ handled: Handled[]; failure?: unknown }> {
     if (events.length > 1) {
       try {
-        return (await transactionWithConnection(db, (tx) => handleInTransaction(tx, events, conversations, now(), lock), TRANSACTION_LIMITS)).handled;
+        return { handled: (await transactionWithConnection(db, (tx) => handleInTransaction(tx, events, conversations, now(), lock), TRANSACTION_LIMITS)).handled };
       } catch (err) {
         if (notTheEventsFault(err)) throw err;
         log.warn({ err: err instanceof Error ? err.message : String(err), events: events.length }, 'an event of the round failed: handling its events one at a time');
@@ -165,14 +172,20 @@ export function createEventDrainer(deps: {
         current = outcome.conversations;
         handled.push(...outcome.handled);
       } catch (err) {
-        if (notTheEventsFault(err)) throw err;
+        // Alone in its transaction, a booking that waited for a slot's row another round
+        // holds (55P03) is not this event's fault either: retried later, not refused.
+        if (notTheEventsFault(err) || sqlStateOf(err) === LOCK_NOT_AVAILABLE) return { handled, failure: err };
         // Error boundary of one event: record it and tell the user, so one bad event never
         // blocks the ones after it. If even this fails (database down), the job retries.
         log.error({ err, sourceKey: stored.sourceKey }, 'event handling failed');
-        handled.push(await recordFailure(stored, current.get(stored.sourceKey), err, at));
+        try {
+          handled.push(await recordFailure(stored, current.get(stored.sourceKey), err, at));
+        } catch (recordErr) {
+          return { handled, failure: recordErr };
+        }
       }
     }
-    return handled;
+    return { handled };
   }
 
   function outboxRows(conversation: Conversation, messages: unknown[], richMenu: string | undefined, replyToken: string | undefined, replyBefore: Date | undefined): NewOutboundMessage[] {
@@ -208,24 +221,24 @@ export function createEventDrainer(deps: {
       byUser.set(row.lineUserId, rows);
     }
     const records: DeliveryRecord[] = [];
-    let lost: unknown;
-    await Promise.all(
+    // Every user's delivery runs to its end before the round records and unlocks: a lock
+    // released while another user's reply is still in flight could let a newer answer overtake it.
+    const outcomes = await Promise.allSettled(
       [...byUser].map(async ([lineUserId, rows]) => {
         try {
           if (conversations.get(lineUserId)?.hasUndelivered) await deps.delivery.deliverPendingOf(lineUserId, lock);
           else await deps.delivery.deliverClaimed(rows.map(asClaimed), lock, (r) => records.push(r));
         } catch (err) {
-          if (err instanceof UserLockLost) {
-            lost = err;
-            return;
-          }
+          if (err instanceof UserLockLost) throw err;
           log.warn({ err, lineUserId }, "delivery failed; the user's outbox will be retried in order");
-          await deps.scheduleDeliveryRetry(lineUserId);
+          // If Redis is down too, the maintenance sweep finds the row (pending or a stale claim).
+          await deps.scheduleDeliveryRetry(lineUserId).catch((retryErr: unknown) => log.warn({ err: retryErr, lineUserId }, 'could not schedule the delivery retry; the sweep will'));
         }
       }),
     );
     await markOutboundSentMany(db, records);
-    if (lost) throw lost;
+    const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (lost) throw lost.reason;
   }
 
   /** Rounds until the held users have no pending events left. */
@@ -236,9 +249,10 @@ export function createEventDrainer(deps: {
       const { events, conversations } = await readRound(lock, held, EVENTS_PER_ROUND);
       if (events.length === 0) return count;
       lock.assertHeld();
-      const handled = await decide(events, conversations, lock);
+      const { handled, failure } = await decide(events, conversations, lock);
       count += handled.length;
       await deliver(handled, conversations, lock);
+      if (failure) throw failure;
       if (events.length < EVENTS_PER_ROUND) return count;
     }
   }

@@ -7,6 +7,7 @@ import { createDatabaseClient, type PrismaClient } from '../../src/db/client.js'
 import { statementsOn, type Statement } from '../../src/db/statements.js';
 import { connectionOfTransaction, transactionWithConnection } from '../../src/db/transaction-connection.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { isTransientDatabaseError } from '../../src/db/errors.js';
 
 const TXID: Statement = { name: 'test-txid', text: 'SELECT txid_current()::text AS id' };
 const COUNT_SESSIONS: Statement = { name: 'test-count-sessions', text: 'SELECT count(*)::int AS n FROM conversation_session WHERE line_user_id = $1' };
@@ -58,12 +59,20 @@ describe('statements in a chat round\'s transaction', () => {
     });
     // Outside the scope there is nothing to find.
     expect(connectionOfTransaction(ended)).toBeUndefined();
-    // Inside the scope, after Prisma released the connection (its timeout), using it is refused.
+    // Inside the scope, once Prisma has ended the transaction (its timeout: ROLLBACK), using
+    // the connection is refused, as a failure to retry (not the event's own).
+    let refused: unknown;
     await expect(
       transactionWithConnection(db, async (tx) => {
         await new Promise((r) => setTimeout(r, 300));
-        return statementsOn(tx).run(TXID, []);
+        try {
+          await statementsOn(tx).run(TXID, []);
+        } catch (err) {
+          refused = err;
+        }
       }, { timeout: 100 }),
     ).rejects.toThrow();
+    expect(String(refused)).toMatch(/Transaction already closed/);
+    expect(isTransientDatabaseError(refused)).toBe(true);
   });
 });

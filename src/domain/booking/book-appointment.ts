@@ -188,9 +188,9 @@ async function book(sql: Statements, committed: Statements, options: BookAppoint
  * person and dose by the unique indexes (ON CONFLICT DO NOTHING: nothing inserted, no place
  * taken). The appointment is inserted first, then the place taken only if it was; should the
  * slot have filled in between, the guard makes the statement fail, which rolls all of it back.
- * `sql` is the caller's reader, for a repeated key's appointment as the caller sees it.
+ * `committed` writes and checks what is committed; `reader` reads a repeated key's appointment as the caller sees it.
  */
-async function writeBooking(sql: Statements, reader: Statements, options: WriteOptions): Promise<WriteOutcome> {
+async function writeBooking(committed: Statements, reader: Statements, options: WriteOptions): Promise<WriteOutcome> {
   const { personId, slotId, idempotencyKey, actor, lineUserId, now, doseNumber, slotDate, today, facts } = options;
   const reminders = appointmentReminderTimes(slotDate, now);
   for (let attempt = 1; ; attempt++) {
@@ -198,20 +198,20 @@ async function writeBooking(sql: Statements, reader: Statements, options: WriteO
     const code = newBookingCode();
     let written: { inserted: number } | undefined;
     try {
-      [written] = await sql.run<{ inserted: number }>(WRITE_ALONE, [
+      [written] = await committed.run<{ inserted: number }>(WRITE_ALONE, [
         id, code, personId, doseNumber, slotId, idempotencyKey, actor, now, today, lineUserId,
         reminders.map((r) => r.kind), reminders.map((r) => r.dueAt),
       ]);
     } catch (error) {
       // The slot filled between the statement's check and its UPDATE.
-      if (String((error as Error).message).includes(OVERSELL_GUARD)) return (await whyNotInserted(sql, options)).slot === 'closed' ? 'closed' : 'full';
+      if (String((error as Error).message).includes(OVERSELL_GUARD)) return (await whyNotInserted(committed, options)).slot === 'closed' ? 'closed' : 'full';
       throw error;
     }
     if (written!.inserted === 1) {
       return { ok: true, repeated: false, appointment: viewOf(facts, { id, code, personId, doseNumber, slotId, status: 'BOOKED', version: 1 }) };
     }
     // Nothing inserted: the slot had no room when the statement began, or a unique index said no.
-    const why = await whyNotInserted(sql, options);
+    const why = await whyNotInserted(committed, options);
     if (why.winner) return repeatedResult(reader, facts, why.winner, personId);
     if (why.slot !== 'open') return why.slot;
     if (why.activeCode) return refuse({ code: 'already-booked', appointmentCode: why.activeCode, doseNumber });
