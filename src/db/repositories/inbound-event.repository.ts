@@ -41,7 +41,3 @@ export async function sourcesWithStaleEvents(db: Db, olderThan: Date, limit = 10
   });
   return rows.map((r) => r.sourceKey);
 }
-
-export function countPendingEvents(db: Db): Promise<number> {
-  return db.inboundEvent.count({ where: { processedAt: null } });
-}
